@@ -1,0 +1,34 @@
+"""Fill empty msgstr entries of a .po file from a JSON dictionary {msgid: msgstr}.
+
+Developer tool for keeping the French and Russian catalogues in step:
+    python scripts/fill_po.py src/hearth/locale/ru/LC_MESSAGES/django.po translations-ru.json
+Only single-line msgids are matched; existing translations are kept.
+"""
+
+import json
+import re
+import sys
+
+
+def fill(po_path: str, table: dict[str, str]) -> int:
+    text = open(po_path, encoding="utf-8").read()
+    filled = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal filled
+        msgid = match.group(2).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        if msgid in table:
+            filled += 1
+            escaped = table[msgid].replace("\\", "\\\\").replace('"', '\\"')
+            return f'{match.group(1)}msgid "{match.group(2)}"\nmsgstr "{escaped}"\n'
+        return match.group(0)
+
+    text = re.sub(r'(^|\n)msgid "(.+)"\nmsgstr ""\n(?!")', replace, text)
+    # A fuzzy mark from makemessages would hide a filled entry; translations here are reviewed.
+    text = text.replace("#, fuzzy\n", "")
+    open(po_path, "w", encoding="utf-8").write(text)
+    return filled
+
+
+if __name__ == "__main__":
+    print(fill(sys.argv[1], json.load(open(sys.argv[2], encoding="utf-8"))))

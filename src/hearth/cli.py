@@ -1,0 +1,58 @@
+"""The ``hearth`` command. Thin on purpose: it parses arguments and calls services.
+
+Domain commands (strategy, kpi, leads, …) register in COMMAND_MODULES explicitly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import subprocess
+import sys
+
+from hearth.kit.config import ConfigError
+
+# Each module has ``register(subparsers)``; listed explicitly (no discovery by file name).
+COMMAND_MODULES = ["hearth.system.commands"]
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hearth.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hearth", description="Hearth SMM platform")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        _setup_django()
+    except ConfigError as exc:
+        print(f"hearth: configuration error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as exc:
+        print(f"hearth: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def spawn(*args: str) -> subprocess.Popen:
+    """Start another ``hearth`` process with the same environment (used by serve)."""
+    return subprocess.Popen([sys.executable, "-m", "hearth", *args])  # noqa: S603
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Strategy: portraits, network fit, SMART goals and their forecast."""
