@@ -8,10 +8,11 @@ Only single-line msgids are matched; existing translations are kept.
 import json
 import re
 import sys
+from pathlib import Path
 
 
 def fill(po_path: str, table: dict[str, str]) -> int:
-    text = open(po_path, encoding="utf-8").read()
+    text = Path(po_path).read_text(encoding="utf-8")
     filled = 0
 
     def replace(match: re.Match) -> str:
@@ -26,9 +27,9 @@ def fill(po_path: str, table: dict[str, str]) -> int:
     text = re.sub(r'(^|\n)msgid "(.+)"\nmsgstr ""\n(?!")', replace, text)
     # A fuzzy mark from makemessages would hide a filled entry; translations here are reviewed.
     text = text.replace("#, fuzzy\n", "")
-    open(po_path, "w", encoding="utf-8").write(text)
+    Path(po_path).write_text(text, encoding="utf-8")
     return filled
 
 
 if __name__ == "__main__":
-    print(fill(sys.argv[1], json.load(open(sys.argv[2], encoding="utf-8"))))
+    print(fill(sys.argv[1], json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))))

@@ -38,7 +38,36 @@ def _token(workspace, owner):
     return ApiToken.issue(owner, "theirs")[0].pk
 
 
+def _project(workspace, owner):
+    from hearth.strategy.models import Project
+
+    project = Project.objects.filter(workspace=workspace).first()
+    return (project or Project.objects.create(workspace=workspace, name="Their project")).pk
+
+
+def _in_project(model, **fields):
+    def make(workspace, owner):
+        from hearth.strategy.models import Project
+
+        project = Project.objects.get(pk=_project(workspace, owner))
+        return model.objects.create(project=project, **fields).pk
+
+    return make
+
+
+def _strategy_makers() -> dict[str, Maker]:
+    from hearth.strategy.models import Community, Goal, Portrait
+
+    return {
+        "project_id": _project,
+        "portrait_id": _in_project(Portrait, name="Their portrait"),
+        "goal_id": _in_project(Goal, title="Their goal", direction="sales", metric="sales_count"),
+        "community_id": _in_project(Community, network="vk", name="Their group", role="core"),
+    }
+
+
 MAKERS: dict[str, Maker] = {
+    **_strategy_makers(),
     "member_id": _member,
     "invitation_id": _invitation,
     "token_id": _token,

@@ -78,6 +78,9 @@ def _register_routers() -> None:
     from hearth.workspaces.api import router as workspaces_router
 
     api.add_router("/", workspaces_router)
+    from hearth.strategy.api import router as strategy_router
+
+    api.add_router("/", strategy_router)
 
 
 _register_routers()

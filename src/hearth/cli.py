@@ -14,7 +14,10 @@ import sys
 from hearth.kit.config import ConfigError
 
 # Each module has ``register(subparsers)``; listed explicitly (no discovery by file name).
-COMMAND_MODULES = ["hearth.system.commands"]
+COMMAND_MODULES = [
+    "hearth.system.commands",
+    "hearth.strategy.commands",
+]
 
 
 def _setup_django() -> None:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "hearth.workspaces",
     "hearth.audit",
     "hearth.system",
+    "hearth.strategy",
 ]
 
 MIDDLEWARE = [

@@ -77,5 +77,6 @@ urlpatterns = [
     path("workspaces/new/", ws_views.workspace_new, name="workspace-new"),
     path("invite/<str:token>/", ws_views.invitation_accept, name="invitation-accept"),
     path("w/<slug:ws>/", include(workspace_patterns)),
+    path("w/<slug:ws>/", include("hearth.strategy.urls")),
     path("api/v1/", api.urls),
 ]

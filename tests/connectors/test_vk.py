@@ -273,7 +273,7 @@ def test_comments_paginate_over_two_pages_with_threads(conn, fake):
     assert first.items[0].author_name == "Ivan Petrov" and first.items[0].id == "42:1"
     assert first.items[1].parent_id == "42:1" and first.items[1].author_name == "Hearth"
     second = conn.list_comments("42", first.next_cursor)
-    assert [c.text for c in second.items][0] == "c101" and len(second.items) == 50
+    assert second.items[0].text == "c101" and len(second.items) == 50
     assert second.next_cursor is None
 
 

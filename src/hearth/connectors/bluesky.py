@@ -141,7 +141,11 @@ class BlueskyConnection(BaseConnection):
         name = str(body.get("error") or "")
         message = str(body.get("message") or "")
         status = response.status_code
-        vendor = {"network": self.network, "vendor_code": name or status, "vendor_message": message}
+        vendor: dict[str, Any] = {
+            "network": self.network,
+            "vendor_code": name or status,
+            "vendor_message": message,
+        }
         if status == 429 or name == "RateLimitExceeded":
             now = self._now()
             wait = retry_after_from_headers(

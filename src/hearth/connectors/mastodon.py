@@ -99,7 +99,7 @@ class MastodonConnection(BaseConnection):
         except ValueError:
             body = {}
         message = str(body.get("error", "")) if isinstance(body, dict) else ""
-        vendor = {
+        vendor: dict[str, Any] = {
             "network": self.network,
             "vendor_code": response.status_code,
             "vendor_message": message,

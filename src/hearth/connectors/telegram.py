@@ -86,7 +86,11 @@ class TelegramConnection(BaseConnection):
         description = str(body.get("description") or "")
         parameters = body.get("parameters") or {}
         lowered = description.lower()
-        vendor = {"network": self.network, "vendor_code": code, "vendor_message": description}
+        vendor: dict[str, Any] = {
+            "network": self.network,
+            "vendor_code": code,
+            "vendor_message": description,
+        }
         if "retry_after" in parameters or code == 429:
             wait = (
                 timedelta(seconds=float(parameters["retry_after"]))

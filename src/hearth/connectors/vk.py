@@ -103,7 +103,11 @@ class VkConnection(BaseConnection):
     def _map_error(self, error: Mapping[str, Any], *, mutating: bool) -> ConnectorError:
         code = int(error.get("error_code", 0))
         message = str(error.get("error_msg", ""))
-        vendor = {"network": self.network, "vendor_code": code, "vendor_message": message}
+        vendor: dict[str, Any] = {
+            "network": self.network,
+            "vendor_code": code,
+            "vendor_message": message,
+        }
         now = self._now()
         if code == 6:
             return RateLimited(

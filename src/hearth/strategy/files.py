@@ -242,14 +242,10 @@ def parse_goal(data: Any) -> Goal:
         else (_text(data["metric"], "goal.metric", required=True),)
     )
     scope, network, channel = _scope(data.get("scope", "project"))
-    baseline = _mapping(data.get("baseline"), "goal.baseline")
-    _no_unknown(baseline, ("value", "date"), "goal.baseline")
+    baseline_value, baseline_date = _baseline(data.get("baseline"))
     target_value, target_kind = _amount(data.get("target"), "goal.target")
-    floor_value, floor_kind = (
-        _amount(data["floor"], "goal.floor")
-        if data.get("floor") is not None
-        else (None, "absolute")
-    )
+    floor_value, floor_kind = _amount(data.get("floor"), "goal.floor")
+    deadline = _date(data["deadline"], "goal.deadline") if data.get("deadline") else None
     return Goal(
         title=_text(data.get("title"), "goal.title", required=True),
         direction=_choice(data.get("direction"), "goal.direction", list(DIRECTIONS)),
@@ -257,13 +253,13 @@ def parse_goal(data: Any) -> Goal:
         scope=scope,
         network=network,
         channel=channel,
-        baseline_value=_number(baseline.get("value"), "goal.baseline.value"),
-        baseline_date=_date(baseline.get("date"), "goal.baseline.date"),
+        baseline_value=baseline_value,
+        baseline_date=baseline_date,
         target_value=target_value,
         target_kind=target_kind,
         floor_value=floor_value,
         floor_kind=floor_kind,
-        deadline=_date(data.get("deadline"), "goal.deadline"),
+        deadline=deadline,
         owner=_text(data.get("owner"), "goal.owner"),
         for_whom=_text(data.get("for_whom"), "goal.for_whom"),
         constraints=_constraints(data.get("constraints")),
@@ -287,7 +283,21 @@ def _scope(value: Any) -> tuple[str, str | None, str | None]:
     return level, network, channel
 
 
-def _amount(value: Any, where: str) -> tuple[float, str]:
+def _baseline(value: Any) -> tuple[float | None, date | None]:
+    """Optional in a draft goal (M then says what is missing), complete when given."""
+    if value is None:
+        return None, None
+    baseline = _mapping(value, "goal.baseline")
+    _no_unknown(baseline, ("value", "date"), "goal.baseline")
+    return (
+        _number(baseline.get("value"), "goal.baseline.value"),
+        _date(baseline.get("date"), "goal.baseline.date"),
+    )
+
+
+def _amount(value: Any, where: str) -> tuple[float | None, str]:
+    if value is None:
+        return None, "absolute"
     amount = _mapping(value, where)
     if len(amount) != 1 or next(iter(amount)) not in ("absolute", "relative_pct"):
         raise FileError(f"{where}: give exactly one of absolute: <value> or relative_pct: <%>")

@@ -260,6 +260,16 @@ def _audience(portrait: Portrait, network: Network, active: list[Network]) -> di
     return {"share": share, "parts": parts, "explanation": explanation}
 
 
+def _known_values(active: list[Network], figure_name: str, key: str) -> list[float]:
+    """The values the catalogue's networks have for one cell (for conservative imputation)."""
+    values = []
+    for network in active:
+        figure = network.figure(figure_name)
+        if figure is not None and key in figure.value:
+            values.append(float(figure.value[key]))
+    return values
+
+
 def _gender_weights(portrait: Portrait) -> dict[str, float]:
     """Each gender's weight relative to the portrait's main gender (the main one counts fully)."""
     top = max(portrait.gender_mix.values())
@@ -275,12 +285,7 @@ def _gender_share(portrait: Portrait, network: Network, active: list[Network]):
             value = figure.value[gender]
         else:
             imputed = True
-            known = [
-                n.figure("gender").value[gender]
-                for n in active
-                if n.figure("gender") is not None and gender in n.figure("gender").value
-            ]
-            value = min(known, default=0.0)
+            value = min(_known_values(active, "gender", gender), default=0.0)
         total += weight * value
     return min(total, 1.0), imputed
 
@@ -325,12 +330,7 @@ def _device_share(portrait: Portrait, network: Network, active: list[Network]):
             total += figure.value[device_class]
             continue
         imputed = True
-        known = [
-            n.figure("devices").value[device_class]
-            for n in active
-            if n.figure("devices") is not None and device_class in n.figure("devices").value
-        ]
-        total += min(known, default=0.0)
+        total += min(_known_values(active, "devices", device_class), default=0.0)
     return min(total, 1.0), imputed
 
 

@@ -37,7 +37,8 @@ MIN_POINTS = 3
 def fmt_number(value: float) -> str:
     """Readable numbers in reasons: 24 090 rather than 2.409e+04, 0.0123 rather than 0.01."""
     if abs(value) >= 100:
-        return f"{value:,.0f}".replace(",", " ")
+        decimals = 0 if abs(value - round(value)) < 0.05 else 1
+        return f"{value:,.{decimals}f}".replace(",", " ")
     return f"{value:.3g}"
 
 

@@ -263,7 +263,7 @@ def _measurable(goal: Goal) -> Verdict:
             )
     if bad:
         return Verdict(False, tuple(bad))
-    assert kpi is not None and target is not None
+    assert kpi is not None and target is not None and goal.baseline_value is not None
     comparison = "≥" if kpi.higher_is_better else "≤"
     reasons = [
         f"reached when {kpi.label} {comparison} {fmt_number(target)} by {goal.deadline} "

@@ -20,7 +20,9 @@ DEMO_PASSWORD = "demo-hearth-2026"  # noqa: S105 -- printed at start; the demo i
 DEMO_WORKSPACE = "Demo agency"
 
 # "module:function" builders, run in order, each given (workspace, owner).
-DEMO_BUILDERS: list[str] = []
+DEMO_BUILDERS: list[str] = [
+    "hearth.strategy.demo:build",
+]
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def _log_parts(params, x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _log_likelihood(params: np.ndarray, d: CompressedData) -> float:
     log_common, log_alive, log_died = _log_parts(params, d.x, d.t_x, d.T)
-    return float(np.dot(d.weight, log_common + np.logaddexp(log_alive, log_died)))
+    return float(np.sum(d.weight * (log_common + np.logaddexp(log_alive, log_died))))
 
 
 @dataclass(frozen=True)

@@ -178,12 +178,14 @@ def frequency_tradeoff(
     complete = pl.col("n_missing_engagement") == 0
     total = pl.when(complete).then(pl.col("engagements_known"))
     return result.with_columns(
-        (pl.col("n_posts") / pl.col("n_days")).alias("posts_per_day"),
+        pl.when(pl.col("n_days") > 0)
+        .then(pl.col("n_posts") / pl.col("n_days"))
+        .alias("posts_per_day"),
         total.alias("engagements"),
         pl.when(complete & (pl.col("n_posts") > 0))
         .then(pl.col("engagements_known") / pl.col("n_posts"))
         .alias("engagements_per_post"),
-        (total / pl.col("n_days")).alias("engagements_per_day"),
+        pl.when(pl.col("n_days") > 0).then(total / pl.col("n_days")).alias("engagements_per_day"),
         pl.when(~complete)
         .then(pl.format("{} post(s) lack a counted action", pl.col("n_missing_engagement")))
         .when(pl.col("n_posts") == 0)

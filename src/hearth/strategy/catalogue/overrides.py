@@ -53,7 +53,8 @@ def _override_figure(
     catalogue: Catalogue, network: Network, field_path: str, value: Any, as_of: str
 ) -> Network:
     name, _, key = field_path.partition(".")
-    where = f"{network.key}.{field_path}"
+    # Distribution checks append the key themselves ("vk.gender" + ".female").
+    where = f"{network.key}.{name}"
     current = network.figure(name)
     if key:
         merged = dict(current.value) if current is not None else {}
