@@ -38,7 +38,7 @@ browser-deps:
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check src tests bench scripts
 
 # The whole suite on SQLite, then again on PostgreSQL when HEARTH_TEST_DATABASE_URL is set.
 test: install browser-deps lint
