@@ -42,3 +42,13 @@ def test_only_the_hash_of_the_invitation_token_is_stored(client, owner, workspac
     raw = path.rstrip("/").rsplit("/", 1)[1]
     assert Invitation.objects.get().token_hash != raw
     assert raw not in Invitation.objects.get().token_hash
+
+
+def test_invitation_is_emailed_with_the_link(
+    client, owner, workspace, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        path = _invite(client, owner, workspace)
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["new@example.com"]
+    assert path in mailoutbox[0].body

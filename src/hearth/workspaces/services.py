@@ -81,6 +81,21 @@ def find_invitation(raw_token: str) -> Invitation:
     return invitation
 
 
+def send_invitation_email(workspace, inviter, email: str, link: str) -> None:
+    """Send the link after the invitation commits, so a rolled-back request sends nothing."""
+    from django.core.mail import send_mail
+    from django.db import transaction
+
+    subject = _("%(who)s invites you to %(workspace)s on Hearth") % {
+        "who": inviter.get_username(),
+        "workspace": workspace.name,
+    }
+    body = _("Open this link to join (it works once, for 7 days):\n%(link)s") % {"link": link}
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+    )
+
+
 def accept_invitation(raw_token: str, user) -> Membership:
     """Consume the invitation with one conditional update, so a link works exactly once."""
     invitation = find_invitation(raw_token)

@@ -82,10 +82,10 @@ def invite(request, access):
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("workspace-members", ws=access.workspace.slug)
-    # The link is shown once to the inviter, who sends it; it is never stored in clear.
-    request.session["hearth_new_invite_link"] = request.build_absolute_uri(
-        reverse("invitation-accept", kwargs={"token": raw})
-    )
+    # The link is shown once to the inviter and emailed to the invitee; never stored in clear.
+    link = request.build_absolute_uri(reverse("invitation-accept", kwargs={"token": raw}))
+    request.session["hearth_new_invite_link"] = link
+    services.send_invitation_email(access.workspace, request.user, form.cleaned_data["email"], link)
     return redirect("workspace-members", ws=access.workspace.slug)
 
 
