@@ -12,6 +12,7 @@ from collections.abc import Callable
 from hearth.workspaces.models import ApiToken, Invitation, Membership
 from hearth.workspaces.roles import Role
 from tests.factories import make_user
+from tests.links.factories import link_of_tenant
 
 Maker = Callable[..., object]
 
@@ -66,11 +67,19 @@ def _strategy_makers() -> dict[str, Maker]:
     }
 
 
+def _content_makers() -> dict[str, Maker]:
+    from tests.content.factories import tenant_makers
+
+    return tenant_makers(_project)
+
+
 MAKERS: dict[str, Maker] = {
     **_strategy_makers(),
+    **_content_makers(),
     "member_id": _member,
     "invitation_id": _invitation,
     "token_id": _token,
+    "link_id": link_of_tenant,
 }
 
 

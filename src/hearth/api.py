@@ -78,9 +78,16 @@ def _register_routers() -> None:
     from hearth.workspaces.api import router as workspaces_router
 
     api.add_router("/", workspaces_router)
+    from hearth.content.api import router as content_router
+
+    api.add_router("/", content_router)
     from hearth.strategy.api import router as strategy_router
 
     api.add_router("/", strategy_router)
+    from hearth.leads.api import router as leads_router
+
+    api.add_router("/", leads_router)
+    api.add_router("/", "hearth.links.api.router")
 
 
 _register_routers()

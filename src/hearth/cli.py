@@ -17,6 +17,7 @@ from hearth.kit.config import ConfigError
 COMMAND_MODULES = [
     "hearth.system.commands",
     "hearth.strategy.commands",
+    "hearth.leads.commands",
 ]
 
 
@@ -52,9 +53,28 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when its parent dies, however the parent ends.
+
+    uvicorn re-raises SIGTERM after its graceful shutdown, so the server process ends
+    without running ``finally`` blocks; without this its embedded worker would outlive it.
+    """
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        pass
+
+
 def spawn(*args: str) -> subprocess.Popen:
     """Start another ``hearth`` process with the same environment (used by serve)."""
-    return subprocess.Popen([sys.executable, "-m", "hearth", *args])  # noqa: S603
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "hearth", *args], preexec_fn=_die_with_parent
+    )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "hearth.audit",
     "hearth.system",
     "hearth.strategy",
+    "hearth.links",
+    "hearth.content",
+    "hearth.leads",
 ]
 
 MIDDLEWARE = [

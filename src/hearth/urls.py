@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from hearth.api import api
+from hearth.links.views import redirect_view
 from hearth.system import views as system_views
 from hearth.workspaces import account_views
 from hearth.workspaces import auth_views as hearth_auth
@@ -78,5 +79,10 @@ urlpatterns = [
     path("invite/<str:token>/", ws_views.invitation_accept, name="invitation-accept"),
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("w/<slug:ws>/", include("hearth.strategy.urls")),
+    path("w/<slug:ws>/", include("hearth.leads.urls")),
+    path("w/<slug:ws>/", include("hearth.content.urls")),
+    path("feeds/", include("hearth.content.feed_urls")),
+    path("r/<str:code>", redirect_view, name="link-redirect"),
+    path("w/<slug:ws>/links/", include("hearth.links.urls")),
     path("api/v1/", api.urls),
 ]

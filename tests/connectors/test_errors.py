@@ -119,8 +119,8 @@ def test_naive_clock_is_refused():
 
 
 def test_registry_is_explicit_and_names_unknown_networks():
-    assert sorted(registry.PROVIDERS) == ["bluesky", "mastodon", "telegram", "vk"]
-    with pytest.raises(KeyError, match="known: bluesky, mastodon, telegram, vk"):
+    assert sorted(registry.PROVIDERS) == ["bluesky", "mastodon", "sandbox", "telegram", "vk"]
+    with pytest.raises(KeyError, match="known: bluesky, mastodon, sandbox, telegram, vk"):
         registry.get_provider("myspace")
 
 

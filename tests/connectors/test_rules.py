@@ -65,7 +65,7 @@ def test_every_counter_on_emoji_cyrillic_cjk_combining_and_url(network, used, un
 def test_every_network_has_rules_and_a_unit_label():
     assert set(NETWORKS) == {
         "telegram", "vk", "odnoklassniki", "facebook", "instagram", "x", "mastodon",
-        "bluesky", "pinterest", "youtube", "linkedin",
+        "bluesky", "pinterest", "youtube", "linkedin", "sandbox",
     }  # fmt: skip
     for network in NETWORKS:
         rules = rules_for(network)

@@ -39,6 +39,7 @@ from hearth.connectors.base import (
     texts_match,
 )
 from hearth.connectors.errors import (
+    Ambiguous,
     AuthExpired,
     AuthRevoked,
     ConnectorError,
@@ -169,9 +170,11 @@ class BlueskyConnection(BaseConnection):
         if status == 413 or name == "BlobTooLarge":
             return MediaRejected(message or "image too large", **vendor)
         if status >= 500:
-            return self._server_error(
+            error = self._server_error(
                 response, mutating=mutating, code=name or status, message=message
             )
+            error.details = {**error.details, "http_status": status}  # see _create
+            return error
         return Validation(message or name or f"rejected ({status})", **vendor)
 
     # --- session ------------------------------------------------------------------------
@@ -280,8 +283,15 @@ class BlueskyConnection(BaseConnection):
         body = {"repo": self.did, "collection": POST_COLLECTION, "rkey": rkey, "record": record}
         try:
             answer = self._xrpc("POST", "com.atproto.repo.createRecord", mutating=True, json=body)
-        except Validation as exc:
+        except (Validation, Ambiguous) as exc:
             # The error for a taken rkey is not documented; look the record up instead.
+            # The reference PDS (@atproto/pds 0.5, seen in tests/e2e) answers it with its
+            # own HTTP 500 "InternalServerError", mapped to Ambiguous for a mutation, so a
+            # replay never reached the lookup below. Only that exact status is looked up
+            # here; a gateway 502/503/504 or a timeout stays Ambiguous for the engine to
+            # reconcile (find_recent). No record under our rkey: the error stands.
+            if isinstance(exc, Ambiguous) and exc.details.get("http_status") != 500:
+                raise
             existing = self._get_post_record(rkey)
             if existing is None:
                 raise

@@ -14,9 +14,10 @@ from hearth.connectors.bluesky import BLUESKY
 from hearth.connectors.mastodon import MASTODON
 from hearth.connectors.telegram import TELEGRAM
 from hearth.connectors.vk import VK
+from hearth.sandbox.connector import SANDBOX
 
 PROVIDERS: Mapping[str, Provider] = MappingProxyType(
-    {provider.slug: provider for provider in (TELEGRAM, VK, MASTODON, BLUESKY)}
+    {provider.slug: provider for provider in (TELEGRAM, VK, MASTODON, BLUESKY, SANDBOX)}
 )
 
 

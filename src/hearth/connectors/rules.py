@@ -47,6 +47,7 @@ NETWORK_NAMES: dict[str, str] = {
     "pinterest": "Pinterest",
     "youtube": "YouTube",
     "linkedin": "LinkedIn",
+    "sandbox": "Sandbox (demo network)",
 }
 
 LINKEDIN_RESERVED = frozenset("\\|{}@[]()<>#*_~")
@@ -192,6 +193,12 @@ NETWORK_RULES: dict[str, NetworkRules] = {
         NetworkRules(
             "linkedin", "utf16", 3000, "separate_field", text_field="commentary", max_media=20,
             max_pixels=36_152_320, escapes_little_text=True, first_comment=True,
+        ),
+        # Hearth's own loopback network for the demo and tests (hearth.sandbox): it follows
+        # Mastodon's rules so a sandbox post is checked like a real one.
+        NetworkRules(
+            "sandbox", "mastodon", 500, "in_text", max_media=4, max_image_bytes=16_777_216,
+            url_length=23, first_comment=True, comment_limit=500,
         ),
     )
 }  # fmt: skip

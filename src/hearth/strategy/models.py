@@ -63,6 +63,11 @@ class Project(models.Model):
         _("countries (ISO codes, comma-separated)"), max_length=100, blank=True
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    missed_window_hours = models.PositiveIntegerField(
+        _("missed window, hours"),
+        default=48,
+        help_text=_("A post not sent this long after its time is marked missed, not sent stale."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

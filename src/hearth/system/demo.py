@@ -22,6 +22,8 @@ DEMO_WORKSPACE = "Demo agency"
 # "module:function" builders, run in order, each given (workspace, owner).
 DEMO_BUILDERS: list[str] = [
     "hearth.strategy.demo:build",
+    "hearth.content.demo:build",
+    "hearth.leads.demo:build",
 ]
 
 
