@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HEARTH := $(BIN)/hearth
 
-.PHONY: demo test install assets messages browser-deps lint serve clean
+.PHONY: demo test install assets messages browser-deps e2e-deps lint serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,10 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check src tests bench scripts
 
 # The whole suite on SQLite, then again on PostgreSQL when HEARTH_TEST_DATABASE_URL is set.
-test: install browser-deps lint
+e2e-deps:
+	scripts/setup-bluesky-e2e.sh
+
+test: install browser-deps e2e-deps lint
 	env -u HEARTH_TEST_DATABASE_URL $(BIN)/python -m pytest -m "" -q
 	@if [ -n "$$HEARTH_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$HEARTH_TEST_DATABASE_URL"; \

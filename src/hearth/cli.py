@@ -17,6 +17,7 @@ from hearth.kit.config import ConfigError
 COMMAND_MODULES = [
     "hearth.system.commands",
     "hearth.strategy.commands",
+    "hearth.channels.commands",
     "hearth.leads.commands",
 ]
 
@@ -44,10 +45,18 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"hearth: configuration error: {exc}", file=sys.stderr)
         return 2
+    from django.db import DatabaseError
+
     try:
         return int(args.handler(args) or 0)
     except ConfigError as exc:
         print(f"hearth: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:
+        print(
+            f"hearth: database error: {exc} (is the database reachable and `hearth migrate` run?)",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130
@@ -70,10 +79,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def spawn(*args: str) -> subprocess.Popen:
-    """Start another ``hearth`` process with the same environment (used by serve)."""
+def spawn(*args: str, module: str = "hearth") -> subprocess.Popen:
+    """Start another Python process (default: ``hearth``) that dies with this one."""
     return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "hearth", *args], preexec_fn=_die_with_parent
+        [sys.executable, "-m", module, *args], preexec_fn=_die_with_parent
     )
 
 

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "hearth.links",
     "hearth.content",
     "hearth.leads",
+    "hearth.channels",
+    "hearth.publishing",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +174,12 @@ LOGGING = {
 # window lock that key out until the window passes.
 HEARTH_LOGIN_MAX_FAILURES = 5
 HEARTH_LOGIN_WINDOW_SECONDS = 15 * 60
+
+# How long a worker's claim on a post lasts before another worker may recover it (a worker
+# killed mid-publish); long enough for the slowest network call plus a media upload.
+HEARTH_PUBLISH_LEASE_SECONDS = CONFIG.publish_lease_seconds
+# Hearth's own fake network for the demo (python -m hearth.sandbox), loopback only.
+HEARTH_SANDBOX_URL = CONFIG.sandbox_url
 
 # Serve static files straight from the package and built assets; no collectstatic step.
 WHITENOISE_USE_FINDERS = True

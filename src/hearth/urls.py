@@ -79,6 +79,8 @@ urlpatterns = [
     path("invite/<str:token>/", ws_views.invitation_accept, name="invitation-accept"),
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("w/<slug:ws>/", include("hearth.strategy.urls")),
+    path("w/<slug:ws>/", include("hearth.channels.urls")),
+    path("w/<slug:ws>/", include("hearth.publishing.urls")),
     path("w/<slug:ws>/", include("hearth.leads.urls")),
     path("w/<slug:ws>/", include("hearth.content.urls")),
     path("feeds/", include("hearth.content.feed_urls")),

@@ -33,6 +33,8 @@ class Config:
     email_url: str
     default_from_email: str
     base_url: str
+    publish_lease_seconds: int = 120
+    sandbox_url: str = "http://127.0.0.1:8790"
     embedded: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -137,7 +139,18 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     base_url = env.get("HEARTH_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     if urlsplit(base_url).scheme not in {"http", "https"}:
         raise ConfigError(f"HEARTH_BASE_URL: expected an http(s) URL, got {base_url!r}")
+    lease = env.get("HEARTH_PUBLISH_LEASE_SECONDS", "120").strip() or "120"
+    if not lease.isdigit() or not 1 <= int(lease) <= 3600:
+        raise ConfigError(
+            f"HEARTH_PUBLISH_LEASE_SECONDS: expected whole seconds 1–3600, got {lease!r}"
+        )
+    sandbox_url = env.get("HEARTH_SANDBOX_URL", "http://127.0.0.1:8790").rstrip("/")
+    if urlsplit(sandbox_url).hostname not in {"127.0.0.1", "localhost", "::1"}:
+        # The sandbox's admin endpoints have no authentication: loopback only.
+        raise ConfigError(f"HEARTH_SANDBOX_URL: must be a loopback address, got {sandbox_url!r}")
     return Config(
+        sandbox_url=sandbox_url,
+        publish_lease_seconds=int(lease),
         data_dir=data_dir,
         database_url=_database_url(env, data_dir),
         secret_key=secret_key,

@@ -24,6 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--interval", type=float, default=0.5, help="seconds between polls when idle")
     p.add_argument("--batch", action="store_true", help="run what is queued, then exit")
     p.add_argument("--max-tasks", type=int, default=None)
+    p.add_argument(
+        "--no-publishing",
+        action="store_true",
+        help="do not run the publishing engine in this worker",
+    )
     p.set_defaults(handler=worker)
 
     p = sub.add_parser("migrate", help="create or update the database tables")
@@ -108,19 +113,62 @@ def createadmin(args) -> int:
     return 0
 
 
+def _start_sandbox():
+    """The demo's channels publish to Hearth's own fake network; start it if it is not up."""
+    import time
+    from urllib.parse import urlsplit
+
+    import httpx
+    from django.conf import settings
+
+    from hearth.cli import spawn
+
+    url = settings.HEARTH_SANDBOX_URL
+    try:
+        httpx.get(f"{url}/_stats", timeout=1)
+        return None
+    except httpx.HTTPError:
+        pass
+    parts = urlsplit(url)
+    db = settings.DATA_DIR / "sandbox.sqlite3"
+    process = spawn(
+        "--host",
+        parts.hostname,
+        "--port",
+        str(parts.port or 80),
+        "--db",
+        str(db),
+        module="hearth.sandbox",
+    )
+    for _ in range(50):
+        try:
+            httpx.get(f"{url}/_stats", timeout=1)
+            print(f"Sandbox network (demo only, nothing leaves this machine): {url}")
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    print("hearth: the sandbox network did not start; the demo's sandbox channel stays unconnected")
+    return process
+
+
 def demo(args) -> int:
     from django.core.management import call_command
 
     from hearth.system.demo import build_demo
 
     call_command("migrate", interactive=False, verbosity=0)
+    sandbox = None if args.no_serve else _start_sandbox()
     login = build_demo()
     print(
         f"Demo ready: http://{args.host}:{args.port}/  user: {login.username}  password: {login.password}"
     )
     if args.no_serve:
         return 0
-    return serve(args)
+    try:
+        return serve(args)
+    finally:
+        if sandbox is not None:
+            sandbox.terminate()
 
 
 def check(args) -> int:

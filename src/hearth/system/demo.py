@@ -23,6 +23,7 @@ DEMO_WORKSPACE = "Demo agency"
 DEMO_BUILDERS: list[str] = [
     "hearth.strategy.demo:build",
     "hearth.content.demo:build",
+    "hearth.publishing.demo:build",
     "hearth.leads.demo:build",
 ]
 

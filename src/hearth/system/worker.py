@@ -49,6 +49,7 @@ def run_worker(
     batch: bool = False,
     max_tasks: int | None = None,
     worker_id: str | None = None,
+    publishing: bool = True,
 ) -> None:
     from django_tasks_db.management.commands.db_worker import Worker
 
@@ -58,6 +59,18 @@ def run_worker(
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat_loop, args=(worker_id, started_at, stop), daemon=True)
     beat.start()
+    if publishing and not batch:
+        # The publishing engine runs beside the task loop: claims are conditional UPDATEs,
+        # so every worker may run it at once.
+        from hearth.publishing import runner
+
+        threading.Thread(
+            target=runner.run,
+            args=(stop,),
+            kwargs={"worker_id": worker_id},
+            daemon=True,
+            name="hearth-publishing",
+        ).start()
     worker = Worker(
         queue_names=queues.split(","),
         interval=interval,
