@@ -220,6 +220,11 @@ class Variant(models.Model):
     hashtags = models.CharField(_("hashtags"), max_length=1000, blank=True)
     first_comment = models.TextField(_("first comment"), blank=True)
     media = models.ManyToManyField(MediaAsset, blank=True, related_name="variants")
+    track_links = models.BooleanField(
+        _("track links"),
+        default=True,
+        help_text=_("Replace links with Hearth short links carrying UTM tags when publishing."),
+    )
     diverged = models.BooleanField(default=False, help_text="text no longer follows the master")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     planned_at = models.DateTimeField(_("planned for"), null=True, blank=True)

@@ -29,7 +29,7 @@ from django.db.models import F, Q
 from hearth.channels import services as channels
 from hearth.channels.models import ChannelAccount
 from hearth.connectors import errors, rules
-from hearth.connectors.base import PublishRequest
+from hearth.connectors.base import MediaFile, PublishRequest
 from hearth.connectors.registry import get_provider
 from hearth.content.models import Variant
 from hearth.publishing.models import Attempt, Delivery
@@ -164,12 +164,8 @@ class Engine:
         delivery = variant.delivery
         account = variant.channel.account
         network = variant.channel.network
-        text = rules.outgoing_text(network, variant.draft())
-        request = PublishRequest(
-            text=text,
-            idempotency_key=str(delivery.idempotency_key),
-            created_at=variant.scheduled_at,
-        )
+        request = self._request(variant, delivery, with_media=True)
+        text = request.text
         started = self.clock()
         attempt = Attempt.objects.create(
             variant=variant,
@@ -177,6 +173,7 @@ class Engine:
             started_at=started,
             sent={
                 "text_length": len(text),
+                "images": len(request.images),
                 "idempotency_key": str(delivery.idempotency_key),
                 "network": network,
             },
@@ -221,6 +218,40 @@ class Engine:
         return S.PUBLISHED
 
     # --- helpers ----------------------------------------------------------------------
+
+    def _request(self, variant: Variant, delivery: Delivery, *, with_media: bool) -> PublishRequest:
+        """What goes to the network; the same text on every try and on reconciliation."""
+        from hearth.links.services import rewrite_links
+
+        network = variant.channel.network
+        text = rewrite_links(
+            rules.outgoing_text(network, variant.draft()),
+            workspace=variant.channel.project.workspace,
+            project=variant.channel.project,
+            network=network,
+            channel_ref=str(variant.channel_id),
+            post_ref=str(variant.pk),
+            enabled=variant.track_links,
+        )
+        images: tuple[MediaFile, ...] = ()
+        if with_media:
+            from hearth.content.storage import default_storage
+
+            storage = default_storage()
+            images = tuple(
+                MediaFile(
+                    content=storage.read(a.name),
+                    mime_type=a.mime,
+                    filename=a.original_name or a.name,
+                )
+                for a in variant.media.filter(kind="image").order_by("pk")
+            )
+        return PublishRequest(
+            text=text,
+            idempotency_key=str(delivery.idempotency_key),
+            images=images,
+            created_at=variant.scheduled_at,
+        )
 
     def _finish_attempt(
         self, attempt, t0, state, received, error_class, decision: Decision | None
@@ -280,15 +311,13 @@ class Engine:
 
     def _reconcile(self, variant_id: int) -> str:
         """Look for the post on the network; publish, retry safely, or ask a person."""
-        variant = Variant.objects.select_related("channel__account").get(pk=variant_id)
+        variant = Variant.objects.select_related("channel__account", "channel__project").get(
+            pk=variant_id
+        )
         delivery = variant.delivery
         account = variant.channel.account
         provider = get_provider(variant.channel.network)
-        request = PublishRequest(
-            text=rules.outgoing_text(variant.channel.network, variant.draft()),
-            idempotency_key=str(delivery.idempotency_key),
-            created_at=variant.scheduled_at,
-        )
+        request = self._request(variant, delivery, with_media=False)
         started = self.clock()
         attempt = Attempt.objects.create(
             variant=variant, kind=Attempt.Kind.RECONCILE, worker=self.worker_id, started_at=started

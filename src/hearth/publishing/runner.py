@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -21,6 +22,35 @@ from hearth.kit.http import make_client
 from hearth.publishing.engine import Engine
 
 log = logging.getLogger("hearth.publishing")
+UPKEEP_SECONDS = 60
+HEALTH_CHECK_EVERY = timedelta(minutes=30)
+
+
+def channel_upkeep(engine: Engine) -> None:
+    """Refresh tokens ahead of expiry and re-check channels every half hour.
+
+    Every worker may run this: refreshes are serialised by the account row lock, and a
+    health check done twice is harmless.
+    """
+
+    from hearth.channels import services
+    from hearth.channels.models import ChannelAccount
+
+    now = engine.clock()
+    accounts = ChannelAccount.objects.exclude(
+        state=ChannelAccount.State.NEEDS_RECONNECT
+    ).select_related("channel__project__workspace")
+    with engine.http_factory() as http:
+        for account in accounts:
+            try:
+                services.refresh_if_expiring(account, http=http, clock=engine.clock)
+                if (
+                    account.last_checked_at is None
+                    or now - account.last_checked_at > HEALTH_CHECK_EVERY
+                ):
+                    services.check_health(account, http=http, clock=engine.clock)
+            except Exception:
+                log.exception("upkeep of channel account %s failed", account.pk)
 
 
 def _in_thread(fn, *args):
@@ -48,9 +78,13 @@ def run(
         lease=timedelta(seconds=settings.HEARTH_PUBLISH_LEASE_SECONDS),
     )
     in_flight: set = set()
+    next_upkeep = 0.0
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hearth-publish") as pool:
         while not stop.is_set():
             close_old_connections()
+            if time.monotonic() >= next_upkeep:
+                next_upkeep = time.monotonic() + UPKEEP_SECONDS
+                pool.submit(_in_thread, channel_upkeep, engine)
             try:
                 engine.mark_missed()
                 engine.recover_stale()

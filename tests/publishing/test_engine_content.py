@@ -1,0 +1,75 @@
+"""What the engine sends: images from the media library, tracked links, token upkeep."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from PIL import Image
+
+from hearth.channels.models import ChannelAccount
+from hearth.content import services as content_services
+from hearth.content.models import Variant
+from hearth.links.models import TrackedLink
+from hearth.publishing.models import Attempt
+from hearth.publishing.runner import channel_upkeep
+from hearth.workspaces.access import resolve
+
+pytestmark = pytest.mark.django_db
+S = Variant.Status
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 80, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_images_from_the_media_library_are_sent(engine, schedule, owner, workspace, sandbox):
+    variant = schedule("With a picture")
+    access = resolve(owner, workspace.slug)
+    asset = content_services.store_image(access, owner, variant.channel.project, _png(), "pic.png")
+    variant.media.add(asset)
+    engine.tick()
+    variant.refresh_from_db()
+    assert variant.status == S.PUBLISHED
+    assert Attempt.objects.get(variant=variant).sent["images"] == 1
+    token = ChannelAccount.objects.get(channel=variant.channel).credentials.reveal()["access_token"]
+    raw = (
+        sandbox.client()
+        .get(
+            f"{sandbox.base_url}/api/v1/posts/{variant.delivery.external_id}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        .json()
+    )
+    assert len(raw["media"]) == 1, raw
+
+
+def test_links_become_tracked_short_links_unless_opted_out(engine, schedule, settings):
+    tracked = schedule("Book now: https://example.com/book")
+    opted_out = schedule("Read https://example.com/blog")
+    Variant.objects.filter(pk=opted_out.pk).update(track_links=False)
+    engine.tick()
+    link = TrackedLink.objects.get(target_url__startswith="https://example.com/book")
+    assert "utm_source=sandbox" in link.destination() and "utm_medium=social" in link.destination()
+    texts = {a.variant_id: a for a in Attempt.objects.all()}
+    assert texts[tracked.pk].state == texts[opted_out.pk].state == Attempt.State.SUCCEEDED
+    assert not TrackedLink.objects.filter(
+        target_url__startswith="https://example.com/blog"
+    ).exists()
+    assert link.post_ref == str(tracked.pk)
+
+
+def test_upkeep_refreshes_a_token_about_to_expire(engine, channel, clock):
+    account = ChannelAccount.objects.get(channel=channel)
+    version = account.credentials_version
+    expires = account.credentials.reveal()["expires_at"]
+    from datetime import datetime
+
+    clock.now = datetime.fromisoformat(expires.replace("Z", "+00:00")) - timedelta(minutes=5)
+    channel_upkeep(engine)
+    account.refresh_from_db()
+    assert account.credentials_version == version + 1
+    assert account.state == ChannelAccount.State.HEALTHY
