@@ -180,6 +180,9 @@ HEARTH_LOGIN_WINDOW_SECONDS = 15 * 60
 HEARTH_PUBLISH_LEASE_SECONDS = CONFIG.publish_lease_seconds
 # Hearth's own fake network for the demo (python -m hearth.sandbox), loopback only.
 HEARTH_SANDBOX_URL = CONFIG.sandbox_url
+# The VK ID app (id.vk.com) Hearth's users authorise; its redirect URL is
+# HEARTH_BASE_URL + /oauth/vk/callback/.
+HEARTH_VK_CLIENT_ID = CONFIG.vk_client_id
 
 # Serve static files straight from the package and built assets; no collectstatic step.
 WHITENOISE_USE_FINDERS = True

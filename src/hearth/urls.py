@@ -80,6 +80,7 @@ urlpatterns = [
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("w/<slug:ws>/", include("hearth.strategy.urls")),
     path("w/<slug:ws>/", include("hearth.channels.urls")),
+    path("oauth/", include("hearth.channels.oauth_urls")),
     path("w/<slug:ws>/", include("hearth.publishing.urls")),
     path("w/<slug:ws>/", include("hearth.leads.urls")),
     path("w/<slug:ws>/", include("hearth.content.urls")),

@@ -73,3 +73,39 @@ def test_upkeep_refreshes_a_token_about_to_expire(engine, channel, clock):
     account.refresh_from_db()
     assert account.credentials_version == version + 1
     assert account.state == ChannelAccount.State.HEALTHY
+
+
+def test_leads_upkeep_reads_comments_of_published_posts(engine, schedule, sandbox, clock):
+    from hearth.connectors.registry import get_provider
+    from hearth.leads.models import InteractionEvent, Subscriber
+    from hearth.publishing.runner import leads_upkeep
+
+    variant = schedule("Ask me anything")
+    engine.tick()
+    variant.refresh_from_db()
+    clock.advance(hours=48)  # the sandbox's audience comments arrive over time
+    leads_upkeep(engine)
+    leads_upkeep(engine)  # idempotent
+    # Read the comments only now, with the credentials the upkeep persisted (the sandbox
+    # rotates refresh tokens, so an unpersisted refresh here would revoke the stored one).
+    account = ChannelAccount.objects.get(channel=variant.channel)
+    owner_conn = get_provider("sandbox").connect(
+        account.credentials.reveal(), http=sandbox.client(), clock=clock
+    )
+    comments = [
+        c
+        for c in owner_conn.list_comments(variant.delivery.external_id).items
+        if c.author_id != account.credentials.reveal()["account_id"]
+    ]
+    assert comments, "the sandbox should have grown some audience comments"
+    project = variant.channel.project
+    authors = {c.author_id for c in comments}
+    stored = set(
+        Subscriber.objects.filter(project=project, network="sandbox").values_list(
+            "external_id", flat=True
+        )
+    )
+    assert stored == authors
+    assert InteractionEvent.objects.filter(
+        subscriber__project=project, kind="comment"
+    ).count() == len(comments)

@@ -34,3 +34,29 @@ class ChannelAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} ({self.get_state_display()})"
+
+
+class OAuthApp(models.Model):
+    """The app Hearth registered on one Mastodon instance (``POST /api/v1/apps``).
+
+    Shared by every workspace: it names Hearth, not a tenant, and holds no tenant data.
+    One row per instance and callback address, so a changed ``HEARTH_BASE_URL``
+    registers anew instead of sending users to a callback the instance would refuse.
+    """
+
+    instance_url = models.URLField(max_length=200)
+    redirect_uri = models.URLField(max_length=500)
+    client_id = models.CharField(max_length=200)
+    client_secret = EncryptedJSONField()
+    scopes = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance_url", "redirect_uri"], name="oauthapp_one_per_instance_callback"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.instance_url

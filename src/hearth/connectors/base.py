@@ -63,6 +63,7 @@ class Capability(StrEnum):
     FOLLOWER_COUNT = "follower_count"
     REFRESH = "refresh"
     RECONCILE = "reconcile"  # find_recent can look the post up after an ambiguous failure
+    LIST_ENGAGERS = "list_engagers"  # who liked or reposted a post (list_engagers)
 
 
 class Idempotency(StrEnum):
@@ -145,6 +146,30 @@ class CommentPage:
     next_cursor: str | None = None
 
 
+ENGAGER_KINDS = ("like", "repost")
+
+
+@dataclass(frozen=True)
+class Engager:
+    """One account that liked or reposted a post.
+
+    ``at`` is when it happened if the network says so (Bluesky likes carry ``createdAt``);
+    most networks only list who, not when, and then it is None.
+    """
+
+    user_id: str
+    name: str | None
+    kind: str  # one of ENGAGER_KINDS
+    at: datetime | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EngagerPage:
+    items: tuple[Engager, ...]
+    next_cursor: str | None = None
+
+
 @dataclass(frozen=True)
 class Health:
     ok: bool
@@ -175,6 +200,8 @@ class Connection(Protocol):
     def post_metrics(self, post_id: str) -> PostMetrics: ...
 
     def list_comments(self, post_id: str, cursor: str | None = None) -> CommentPage: ...
+
+    def list_engagers(self, post_id: str, kind: str, cursor: str | None = None) -> EngagerPage: ...
 
     def reply(
         self, comment_id: str, text: str, *, idempotency_key: str | None = None
@@ -339,6 +366,22 @@ class BaseConnection:
 
     def _unsupported(self, operation: str, reason: str = "") -> NotSupported:
         return NotSupported(operation, network=self.network, reason=reason)
+
+    # --- per-user activity ----------------------------------------------------------------
+
+    def list_engagers(self, post_id: str, kind: str, cursor: str | None = None) -> EngagerPage:
+        """Who liked (``kind="like"``) or reposted (``"repost"``) a post, one page at a time.
+
+        Networks that expose such lists override this (and declare LIST_ENGAGERS).
+        """
+        raise self._unsupported("list_engagers", "the network does not list who engaged")
+
+    def _check_engager_kind(self, kind: str) -> None:
+        if kind not in ENGAGER_KINDS:
+            raise Validation(
+                f"engager kind {kind!r} is not one of {', '.join(ENGAGER_KINDS)}",
+                network=self.network,
+            )
 
 
 # --- text matching for reconciliation -----------------------------------------------------

@@ -27,6 +27,8 @@ from hearth.connectors.base import (
     Comment,
     CommentPage,
     Credentials,
+    Engager,
+    EngagerPage,
     Health,
     Idempotency,
     MediaFile,
@@ -57,6 +59,7 @@ from hearth.kit.richtext import bluesky_facets
 PDS_BASE = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
 REFRESH_MARGIN = timedelta(seconds=60)
+ENGAGERS_PAGE = 100  # getLikes / getRepostedBy allow limit ≤ 100
 QUOTA_THRESHOLD = timedelta(hours=1)  # a reset further away is the daily points budget
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -400,6 +403,54 @@ class BlueskyConnection(BaseConnection):
             pending.extend(node.get("replies") or [])
         return CommentPage(tuple(comments))
 
+    def list_engagers(self, post_id: str, kind: str, cursor: str | None = None) -> EngagerPage:
+        """Likes (``app.bsky.feed.getLikes``) or reposts (``getRepostedBy``) of a post.
+
+        ``post_id`` is the post's at-uri; ``cursor`` is the AppView's opaque cursor. A like
+        carries its record's ``createdAt`` (set by the liker's client), so ``Engager.at`` is
+        known for likes; ``getRepostedBy`` answers bare profiles, so reposts have no time.
+        """
+        self._check_engager_kind(kind)
+        nsid = "app.bsky.feed.getLikes" if kind == "like" else "app.bsky.feed.getRepostedBy"
+        params: dict[str, Any] = {"uri": post_id, "limit": ENGAGERS_PAGE}
+        if cursor:
+            params["cursor"] = cursor
+        answer = self._xrpc("GET", nsid, params=params)
+        if kind == "like":
+            engagers = tuple(
+                self._engager(like.get("actor") or {}, kind, like.get("createdAt"), like)
+                for like in answer.get("likes", [])
+            )
+        else:
+            engagers = tuple(
+                self._engager(profile, kind, None, profile)
+                for profile in answer.get("repostedBy", [])
+            )
+        engagers = tuple(e for e in engagers if e.user_id)
+        # An empty page with a cursor would loop forever: stop there.
+        next_cursor = answer.get("cursor") if engagers else None
+        return EngagerPage(engagers, next_cursor=next_cursor or None)
+
+    @staticmethod
+    def _engager(
+        actor: Mapping[str, Any], kind: str, created: str | None, raw: Mapping[str, Any]
+    ) -> Engager:
+        at = None
+        if created:
+            try:
+                at = datetime.fromisoformat(created.replace("Z", "+00:00"))
+            except ValueError:
+                at = None  # a malformed client timestamp: treat the time as unknown
+            if at is not None and at.tzinfo is None:
+                at = at.replace(tzinfo=UTC)
+        return Engager(
+            user_id=str(actor.get("did") or ""),
+            name=actor.get("handle"),
+            kind=kind,
+            at=at.astimezone(UTC) if at else None,
+            raw=raw,
+        )
+
     def reply(
         self, comment_id: str, text: str, *, idempotency_key: str | None = None
     ) -> PublishedPost:
@@ -442,6 +493,7 @@ BLUESKY = Provider(
             Capability.FOLLOWER_COUNT,
             Capability.REFRESH,
             Capability.RECONCILE,
+            Capability.LIST_ENGAGERS,
         }
     ),
     counting_unit="graphemes+utf8",

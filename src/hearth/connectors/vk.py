@@ -22,6 +22,8 @@ from hearth.connectors.base import (
     Comment,
     CommentPage,
     Credentials,
+    Engager,
+    EngagerPage,
     Health,
     Idempotency,
     MediaFile,
@@ -52,6 +54,9 @@ ID_BASE = "https://id.vk.com"
 API_VERSION = "5.199"
 REFRESH_MARGIN = timedelta(seconds=60)
 RECONCILE_WINDOW = 20  # newest wall posts searched when reconciling
+ENGAGERS_PAGE = 100  # likes.getList allows at most 100 per call with extended=1
+# likes.getList's filter: "likes" lists who liked, "copies" who reposted (shared).
+_ENGAGER_FILTER = {"like": "likes", "repost": "copies"}
 
 _PERMISSION_CODES = {7, 15, 27, 200, 203, 210, 212, 213, 214, 703}
 _VALIDATION_CODES = {100, 113, 222, 223}
@@ -336,6 +341,43 @@ class VkConnection(BaseConnection):
             raw=item,
         )
 
+    def list_engagers(self, post_id: str, kind: str, cursor: str | None = None) -> EngagerPage:
+        """Who liked or reposted a wall post (``likes.getList type=post``), 100 per page.
+
+        VK gives no time for a like or a repost, so ``Engager.at`` is None. With
+        ``extended=1`` the items are profiles (users) or groups; a group's id is returned
+        negative, like ``from_id`` in comments, so one account has one id everywhere.
+        """
+        self._check_engager_kind(kind)
+        offset = int(cursor or 0)
+        answer = self._call(
+            "likes.getList",
+            {
+                "type": "post",
+                "owner_id": self.owner_id,
+                "item_id": post_id,
+                "filter": _ENGAGER_FILTER[kind],
+                "extended": 1,
+                "offset": offset,
+                "count": ENGAGERS_PAGE,
+            },
+        )
+        items = answer.get("items", [])
+        engagers = tuple(self._engager(item, kind) for item in items)
+        seen = offset + len(items)
+        more = bool(items) and seen < int(answer.get("count", 0))
+        return EngagerPage(engagers, next_cursor=str(seen) if more else None)
+
+    def _engager(self, item: Any, kind: str) -> Engager:
+        if not isinstance(item, Mapping):  # extended=0 answers bare user ids
+            return Engager(user_id=str(item), name=None, kind=kind)
+        if item.get("type") in ("group", "page", "event"):
+            return Engager(
+                user_id=str(-abs(int(item["id"]))), name=item.get("name"), kind=kind, raw=item
+            )
+        name = f"{item.get('first_name', '')} {item.get('last_name', '')}".strip()
+        return Engager(user_id=str(item["id"]), name=name or None, kind=kind, raw=item)
+
     def reply(
         self, comment_id: str, text: str, *, idempotency_key: str | None = None
     ) -> PublishedPost:
@@ -397,6 +439,7 @@ VK = Provider(
             Capability.FOLLOWER_COUNT,
             Capability.REFRESH,
             Capability.RECONCILE,
+            Capability.LIST_ENGAGERS,
         }
     ),
     counting_unit="chars",

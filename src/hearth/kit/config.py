@@ -35,6 +35,7 @@ class Config:
     base_url: str
     publish_lease_seconds: int = 120
     sandbox_url: str = "http://127.0.0.1:8790"
+    vk_client_id: str | None = None
     embedded: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +150,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         # The sandbox's admin endpoints have no authentication: loopback only.
         raise ConfigError(f"HEARTH_SANDBOX_URL: must be a loopback address, got {sandbox_url!r}")
     return Config(
+        vk_client_id=env.get("HEARTH_VK_CLIENT_ID", "").strip() or None,
         sandbox_url=sandbox_url,
         publish_lease_seconds=int(lease),
         data_dir=data_dir,

@@ -51,12 +51,20 @@ class InteractionEvent(models.Model):
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     at = models.DateTimeField(_("at"))
+    # The network's post id for actions read from a network (comments, likes, reposts).
+    # Likes and reposts rarely carry a time, so "this person liked this post" is their key.
+    post_ref = models.CharField(_("post"), max_length=300, blank=True, default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["subscriber", "kind", "at"], name="leads_event_natural_key"
-            )
+                fields=["subscriber", "kind", "at", "post_ref"], name="leads_event_natural_key"
+            ),
+            models.UniqueConstraint(
+                fields=["subscriber", "kind", "post_ref"],
+                condition=models.Q(kind__in=["like", "share"]) & ~models.Q(post_ref=""),
+                name="leads_one_like_or_share_per_post",
+            ),
         ]
         # The analytics read all events of a project's subscribers ordered by time.
         indexes = [models.Index(fields=["subscriber", "at"])]

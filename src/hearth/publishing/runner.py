@@ -24,6 +24,30 @@ from hearth.publishing.engine import Engine
 log = logging.getLogger("hearth.publishing")
 UPKEEP_SECONDS = 60
 HEALTH_CHECK_EVERY = timedelta(minutes=30)
+LEADS_INGEST_EVERY = 3600.0  # seconds between reads of comments/likes into the leads tables
+LEADS_LOOKBACK = timedelta(days=30)
+
+
+def leads_upkeep(engine: Engine) -> None:
+    """Read who commented, liked and reposted recent posts into the leads tables.
+
+    Idempotent (natural keys), so several workers doing it is wasteful but harmless.
+    """
+    from hearth.leads.ingest import ingest_project
+    from hearth.strategy.models import Project
+
+    projects = Project.objects.filter(channels__account__isnull=False).distinct()
+    with engine.http_factory() as http:
+        for project in projects:
+            try:
+                report = ingest_project(
+                    project, http=http, clock=engine.clock, since=engine.clock() - LEADS_LOOKBACK
+                )
+            except Exception:
+                log.exception("leads ingestion of project %s failed", project.pk)
+                continue
+            for note in report.notes:
+                log.info("leads ingestion, project %s: %s", project.pk, note)
 
 
 def channel_upkeep(engine: Engine) -> None:
@@ -79,12 +103,16 @@ def run(
     )
     in_flight: set = set()
     next_upkeep = 0.0
+    next_leads = time.monotonic() + UPKEEP_SECONDS  # let publishing settle first
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hearth-publish") as pool:
         while not stop.is_set():
             close_old_connections()
             if time.monotonic() >= next_upkeep:
                 next_upkeep = time.monotonic() + UPKEEP_SECONDS
                 pool.submit(_in_thread, channel_upkeep, engine)
+            if time.monotonic() >= next_leads:
+                next_leads = time.monotonic() + LEADS_INGEST_EVERY
+                pool.submit(_in_thread, leads_upkeep, engine)
             try:
                 engine.mark_missed()
                 engine.recover_stale()

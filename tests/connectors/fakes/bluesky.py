@@ -49,6 +49,9 @@ class FakeBluesky(FakeNetwork):
         self.handles = {"alice.test": "did:plc:alice"}
         self.extra_posts: dict[str, dict[str, Any]] = {}  # other people's posts by uri
         self.thread: dict[str, Any] | None = None
+        # post uri → likes (``{"actor", "createdAt", "indexedAt"}``) / reposting profiles
+        self.likes: dict[str, list[dict[str, Any]]] = {}
+        self.reposts: dict[str, list[dict[str, Any]]] = {}
 
     def route_of(self, request: httpx.Request) -> str:
         return request.url.path.removeprefix("/xrpc/")
@@ -188,3 +191,23 @@ class FakeBluesky(FakeNetwork):
                 **EXTRA,
             },
         )
+
+    def _engager_page(self, call: Call, listed: list[dict[str, Any]], key: str) -> httpx.Response:
+        """A page of ``limit`` (≤ 100); the cursor is an opaque token holding the offset."""
+        limit = int(call.params.get("limit", 50))
+        if not 1 <= limit <= 100:
+            return xrpc_error(400, "InvalidRequest", "limit must be between 1 and 100")
+        cursor = call.params.get("cursor")
+        start = int(cursor.removeprefix("c")) if cursor else 0
+        page = listed[start : start + limit]
+        body: dict[str, Any] = {"uri": call.params.get("uri"), key: page, **EXTRA}
+        if start + limit < len(listed):
+            body["cursor"] = f"c{start + limit}"
+        return json_response(200, body)
+
+    def _getLikes(self, call: Call) -> httpx.Response:
+        return self._engager_page(call, self.likes.get(call.params.get("uri", ""), []), "likes")
+
+    def _getRepostedBy(self, call: Call) -> httpx.Response:
+        listed = self.reposts.get(call.params.get("uri", ""), [])
+        return self._engager_page(call, listed, "repostedBy")

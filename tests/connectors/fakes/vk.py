@@ -43,6 +43,8 @@ class FakeVk(FakeNetwork):
         self.next_post = 41
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.next_comment = 900
+        # post id → likes.getList filter ("likes" | "copies") → extended items, oldest first
+        self.engagers: dict[int, dict[str, list[dict[str, Any]]]] = {}
 
     def route_of(self, request: httpx.Request) -> str:
         if request.url.host == "pu.vk.com":
@@ -176,6 +178,20 @@ class FakeVk(FakeNetwork):
                 "groups": [{"id": GROUP_ID, "name": "Hearth"}],
             }
         )
+
+    def _likes_getList(self, p: dict[str, Any]) -> httpx.Response:
+        if (bad := self._check_owner(p)) is not None:
+            return bad
+        if p.get("type") != "post" or p.get("filter") not in ("likes", "copies"):
+            return vk_error(100, "One of the parameters specified was missing or invalid: type")
+        if p.get("extended") == "1" and int(p.get("count", 100)) > 100:
+            return vk_error(100, "count must be at most 100 with extended=1")
+        listed = self.engagers.get(int(p["item_id"]), {}).get(p["filter"], [])
+        offset, count = int(p.get("offset", 0)), int(p.get("count", 100))
+        page = listed[offset : offset + count]
+        if p.get("extended") != "1":
+            page = [item["id"] for item in page]
+        return vk_ok({"count": len(listed), "items": page, **EXTRA})
 
     def _wall_createComment(self, p: dict[str, Any]) -> httpx.Response:
         if (bad := self._check_owner(p)) is not None:
