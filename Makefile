@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HEARTH := $(BIN)/hearth
 
-.PHONY: demo test install assets messages browser-deps e2e-deps lint serve clean
+.PHONY: demo test install system-deps assets messages browser-deps e2e-deps lint serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed assets messages
+install: system-deps $(VENV)/.installed assets messages
+
+# Pango for PDF reports (WeasyPrint) and gettext for the catalogues, from Debian when missing.
+system-deps:
+	@ldconfig -p | grep -q libpangoft2 || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -88,6 +88,7 @@ def _register_routers() -> None:
 
     api.add_router("/", leads_router)
     api.add_router("/", "hearth.links.api.router")
+    api.add_router("/", "hearth.metrics.api.router")
 
 
 _register_routers()

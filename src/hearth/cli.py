@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "hearth.strategy.commands",
     "hearth.channels.commands",
     "hearth.leads.commands",
+    "hearth.metrics.commands",
 ]
 
 

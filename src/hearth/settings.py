@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "hearth.leads",
     "hearth.channels",
     "hearth.publishing",
+    "hearth.metrics",
 ]
 
 MIDDLEWARE = [

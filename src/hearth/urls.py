@@ -83,6 +83,7 @@ urlpatterns = [
     path("oauth/", include("hearth.channels.oauth_urls")),
     path("w/<slug:ws>/", include("hearth.publishing.urls")),
     path("w/<slug:ws>/", include("hearth.leads.urls")),
+    path("w/<slug:ws>/", include("hearth.metrics.urls")),
     path("w/<slug:ws>/", include("hearth.content.urls")),
     path("feeds/", include("hearth.content.feed_urls")),
     path("r/<str:code>", redirect_view, name="link-redirect"),

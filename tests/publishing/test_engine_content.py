@@ -109,3 +109,25 @@ def test_leads_upkeep_reads_comments_of_published_posts(engine, schedule, sandbo
     assert InteractionEvent.objects.filter(
         subscriber__project=project, kind="comment"
     ).count() == len(comments)
+
+
+def test_metrics_upkeep_pulls_milestones_once(engine, schedule, clock):
+    from hearth.metrics.jobs import due_milestone
+    from hearth.metrics.models import ChannelSnapshot, PostMetricSnapshot
+    from hearth.publishing.runner import metrics_upkeep
+
+    assert due_milestone(0.5, []) is None
+    assert due_milestone(7, [1.2]) == 6 and due_milestone(7, [6.5]) is None
+    variant = schedule("Measure me")
+    engine.tick()
+    clock.advance(hours=2)
+    metrics_upkeep(engine)
+    metrics_upkeep(engine)  # the 1 h milestone is covered: no second pull
+    assert PostMetricSnapshot.objects.filter(variant=variant).count() == 1
+    assert ChannelSnapshot.objects.filter(channel=variant.channel).count() == 1
+    clock.advance(hours=23)
+    metrics_upkeep(engine)
+    ages = sorted(
+        PostMetricSnapshot.objects.filter(variant=variant).values_list("age_hours", flat=True)
+    )
+    assert len(ages) == 2 and ages[-1] >= 24

@@ -26,6 +26,15 @@ UPKEEP_SECONDS = 60
 HEALTH_CHECK_EVERY = timedelta(minutes=30)
 LEADS_INGEST_EVERY = 3600.0  # seconds between reads of comments/likes into the leads tables
 LEADS_LOOKBACK = timedelta(days=30)
+METRICS_EVERY = 600.0  # seconds between metric pulls, goal updates and report sending
+
+
+def metrics_upkeep(engine: Engine) -> None:
+    from hearth.metrics import jobs
+
+    with engine.http_factory() as http:
+        jobs.pull_due_metrics(http, engine.clock)
+    jobs.daily_goals_and_reports(engine.clock)
 
 
 def leads_upkeep(engine: Engine) -> None:
@@ -104,6 +113,7 @@ def run(
     in_flight: set = set()
     next_upkeep = 0.0
     next_leads = time.monotonic() + UPKEEP_SECONDS  # let publishing settle first
+    next_metrics = time.monotonic() + UPKEEP_SECONDS
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hearth-publish") as pool:
         while not stop.is_set():
             close_old_connections()
@@ -113,6 +123,9 @@ def run(
             if time.monotonic() >= next_leads:
                 next_leads = time.monotonic() + LEADS_INGEST_EVERY
                 pool.submit(_in_thread, leads_upkeep, engine)
+            if time.monotonic() >= next_metrics:
+                next_metrics = time.monotonic() + METRICS_EVERY
+                pool.submit(_in_thread, metrics_upkeep, engine)
             try:
                 engine.mark_missed()
                 engine.recover_stale()

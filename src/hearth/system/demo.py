@@ -25,6 +25,7 @@ DEMO_BUILDERS: list[str] = [
     "hearth.content.demo:build",
     "hearth.publishing.demo:build",
     "hearth.leads.demo:build",
+    "hearth.metrics.demo:build",
 ]
 
 
