@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 
 import httpx
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from hearth.channels import services as channels
 from hearth.channels.models import ChannelAccount
@@ -114,12 +115,18 @@ class Engine:
     # --- 3. claim --------------------------------------------------------------------
 
     def due(self, limit: int) -> list[int]:
+        """Oldest due variants, at most one per channel, only on channels whose pace allows
+        a send now (so one busy channel never holds up the others)."""
         now = self.clock()
-        return list(
+        rows = (
             Variant.objects.filter(
                 status=S.SCHEDULED,
                 scheduled_at__lte=now,
                 channel__account__state=ChannelAccount.State.HEALTHY,
+            )
+            .filter(
+                Q(channel__account__next_send_at__isnull=True)
+                | Q(channel__account__next_send_at__lte=now)
             )
             .filter(
                 Q(delivery__isnull=True)
@@ -127,20 +134,26 @@ class Engine:
                 | Q(delivery__next_attempt_at__lte=now)
             )
             .order_by("scheduled_at", "pk")
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", "channel_id")[: limit * 8]
         )
+        picked: list[int] = []
+        channels: set[int] = set()
+        for pk, channel_id in rows:
+            if channel_id not in channels:
+                channels.add(channel_id)
+                picked.append(pk)
+                if len(picked) >= limit:
+                    break
+        return picked
 
     def claim(self, variant_id: int) -> bool:
+        """Take the variant and its channel's next send slot together, or neither."""
         now = self.clock()
-        variant = Variant.objects.select_related("channel__account").get(pk=variant_id)
-        account = variant.channel.account
-        slot = (
-            ChannelAccount.objects.filter(pk=account.pk)
-            .filter(Q(next_send_at__isnull=True) | Q(next_send_at__lte=now))
-            .update(next_send_at=now + timedelta(seconds=account.min_interval_seconds))
+        account_id, interval = (
+            Variant.objects.filter(pk=variant_id)
+            .values_list("channel__account__pk", "channel__account__min_interval_seconds")
+            .get()
         )
-        if not slot:
-            return False  # the channel's pace is used up for now; another tick will come
         with transaction.atomic():
             if (
                 Variant.objects.filter(pk=variant_id, status=S.SCHEDULED).update(
@@ -148,18 +161,29 @@ class Engine:
                 )
                 != 1
             ):
-                return False
-            Delivery.objects.update_or_create(
-                variant_id=variant_id,
-                defaults={"claimed_by": self.worker_id, "lease_until": now + self.lease},
+                return False  # another worker took it
+            slot = (
+                ChannelAccount.objects.filter(pk=account_id)
+                .filter(Q(next_send_at__isnull=True) | Q(next_send_at__lte=now))
+                .update(next_send_at=now + timedelta(seconds=interval))
             )
+            if not slot:  # the channel's pace is used up: give the variant back untouched
+                transaction.set_rollback(True)
+                return False
+            claim = {"claimed_by": self.worker_id, "lease_until": now + self.lease}
+            if not Delivery.objects.filter(variant_id=variant_id).update(**claim):
+                Delivery.objects.create(variant_id=variant_id, **claim)
         return True
 
     # --- 4. publish -----------------------------------------------------------------
 
     def publish_claimed(self, variant_id: int) -> str:
-        variant = Variant.objects.select_related("channel__account", "channel__project").get(
-            pk=variant_id
+        variant = (
+            Variant.objects.select_related(
+                "channel__account", "channel__project__workspace", "delivery"
+            )
+            .prefetch_related("media")
+            .get(pk=variant_id)
         )
         delivery = variant.delivery
         account = variant.channel.account
@@ -178,10 +202,9 @@ class Engine:
                 "network": network,
             },
         )
-        Delivery.objects.filter(pk=delivery.pk, first_sent_at__isnull=True).update(
-            first_sent_at=started
+        Delivery.objects.filter(pk=delivery.pk).update(
+            attempts=F("attempts") + 1, first_sent_at=Coalesce(F("first_sent_at"), Value(started))
         )
-        Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
         t0 = time.monotonic()
         with self.http_factory() as http:
             connection = channels.connection_for(account, http=http, clock=self.clock)
@@ -244,7 +267,8 @@ class Engine:
                     mime_type=a.mime,
                     filename=a.original_name or a.name,
                 )
-                for a in variant.media.filter(kind="image").order_by("pk")
+                for a in sorted(variant.media.all(), key=lambda a: a.pk)  # prefetched
+                if a.kind == "image"
             )
         return PublishRequest(
             text=text,
@@ -380,13 +404,22 @@ class Engine:
             "published": 0,
             "other": 0,
         }
-        for variant_id in self.due(limit):
-            if not self.claim(variant_id):
-                continue
-            try:
-                outcome = self.publish_claimed(variant_id)
-            except Exception:  # never leave a claim without a decision; the lease recovers it
-                log.exception("publishing variant %s crashed", variant_id)
-                continue
-            report["published" if outcome == S.PUBLISHED else "other"] += 1
+        # One round takes at most one post per channel; rounds repeat until nothing more
+        # may go now (this serial loop is for tests and one-off runs; workers use runner.run).
+        handled = 0
+        while handled < limit:
+            claimed = 0
+            for variant_id in self.due(limit - handled):
+                if not self.claim(variant_id):
+                    continue
+                claimed += 1
+                handled += 1
+                try:
+                    outcome = self.publish_claimed(variant_id)
+                except Exception:  # never leave a claim without a decision; the lease recovers it
+                    log.exception("publishing variant %s crashed", variant_id)
+                    continue
+                report["published" if outcome == S.PUBLISHED else "other"] += 1
+            if not claimed:
+                break
         return report

@@ -6,6 +6,7 @@ slow network does not hold up the others. Each thread has its own DB connection.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -15,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.utils import timezone
 
 from hearth.kit.http import make_client
@@ -23,6 +24,7 @@ from hearth.publishing.engine import Engine
 
 log = logging.getLogger("hearth.publishing")
 UPKEEP_SECONDS = 60
+HOUSEKEEPING_SECONDS = 2.0  # missed-window and dead-worker sweeps
 HEALTH_CHECK_EVERY = timedelta(minutes=30)
 LEADS_INGEST_EVERY = 3600.0  # seconds between reads of comments/likes into the leads tables
 LEADS_LOOKBACK = timedelta(days=30)
@@ -87,26 +89,45 @@ def channel_upkeep(engine: Engine) -> None:
 
 
 def _in_thread(fn, *args):
+    # Keep the thread's DB connection between jobs (a new PostgreSQL backend per post is
+    # expensive); close_old_connections drops it only when it is stale or broken.
+    close_old_connections()
     try:
         return fn(*args)
     except Exception:
         log.exception("publishing step failed")
         return None
-    finally:
-        connection.close()
+
+
+class _ThreadClients:
+    """One keep-alive HTTP client per sender thread: no new TCP connection per post."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def __call__(self):
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = make_client()
+        return contextlib.nullcontext(client)
 
 
 def run(
     stop: threading.Event,
     *,
-    threads: int = 8,
+    threads: int = 16,
     interval: float = 0.5,
+    busy_interval: float = 0.05,
     worker_id: str | None = None,
     engine: Engine | None = None,
 ) -> None:
+    """Claim due posts and hand them to ``threads`` senders, until ``stop`` is set.
+
+    Ticks come fast while there is work (``busy_interval``) and slowly when idle.
+    """
     engine = engine or Engine(
         clock=timezone.now,
-        http_factory=make_client,
+        http_factory=_ThreadClients(),
         worker_id=worker_id or f"{socket.gethostname()[:40]}-{uuid.uuid4().hex[:8]}",
         lease=timedelta(seconds=settings.HEARTH_PUBLISH_LEASE_SECONDS),
     )
@@ -114,28 +135,36 @@ def run(
     next_upkeep = 0.0
     next_leads = time.monotonic() + UPKEEP_SECONDS  # let publishing settle first
     next_metrics = time.monotonic() + UPKEEP_SECONDS
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hearth-publish") as pool:
+    next_housekeeping = 0.0
+    with (
+        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hearth-publish") as pool,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-upkeep") as upkeep,
+    ):
         while not stop.is_set():
             close_old_connections()
-            if time.monotonic() >= next_upkeep:
-                next_upkeep = time.monotonic() + UPKEEP_SECONDS
-                pool.submit(_in_thread, channel_upkeep, engine)
-            if time.monotonic() >= next_leads:
-                next_leads = time.monotonic() + LEADS_INGEST_EVERY
-                pool.submit(_in_thread, leads_upkeep, engine)
-            if time.monotonic() >= next_metrics:
-                next_metrics = time.monotonic() + METRICS_EVERY
-                pool.submit(_in_thread, metrics_upkeep, engine)
+            now = time.monotonic()
+            if now >= next_upkeep:
+                next_upkeep = now + UPKEEP_SECONDS
+                upkeep.submit(_in_thread, channel_upkeep, engine)
+            if now >= next_leads:
+                next_leads = now + LEADS_INGEST_EVERY
+                upkeep.submit(_in_thread, leads_upkeep, engine)
+            if now >= next_metrics:
+                next_metrics = now + METRICS_EVERY
+                upkeep.submit(_in_thread, metrics_upkeep, engine)
+            claimed = 0
             try:
-                engine.mark_missed()
-                engine.recover_stale()
-                for variant_id in engine.due(limit=threads * 4):
-                    if len(in_flight) >= threads * 2:
-                        break
+                if now >= next_housekeeping:  # not every fast tick: these scan tables
+                    next_housekeeping = now + HOUSEKEEPING_SECONDS
+                    engine.mark_missed()
+                    engine.recover_stale()
+                room = threads - len(in_flight)
+                for variant_id in engine.due(limit=max(room, 0)) if room > 0 else ():
                     if engine.claim(variant_id):
+                        claimed += 1
                         future = pool.submit(_in_thread, engine.publish_claimed, variant_id)
                         in_flight.add(future)
                         future.add_done_callback(in_flight.discard)
             except Exception:
                 log.exception("publishing tick failed")
-            stop.wait(interval)
+            stop.wait(busy_interval if claimed or in_flight else interval)
