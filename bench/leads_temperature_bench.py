@@ -4,6 +4,7 @@ The pandas reference is the straightforward reading of the rule: for every day, 
 subscriber's last touch before the day's end, classify the silence, count states, and
 compare with the previous day's states for the flows. Both must give identical counts and
 flows (checked). Prints the speed ratio and peak memory against the size of the event columns.
+Peak memory is the rise of peak RSS (VmHWM) over a settled baseline, measured alike for both.
 
 Usage: python bench/leads_temperature_bench.py [--scale 0.1] [--days-counted 60]
 Full scale is 10 M events / 1 M subscribers over 180 days.
@@ -12,7 +13,10 @@ Full scale is 10 M events / 1 M subscribers over 180 days.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import datetime as dt
+import gc
 import time
 from pathlib import Path
 
@@ -25,6 +29,27 @@ from hearth.leads.analytics.temperature import TemperatureRule, daily_counts, fl
 
 RULE = TemperatureRule(3.0, 21.0, "bench")
 STATE_NAMES = np.array(["warm", "cooling", "cold"])
+
+
+def settle_memory() -> None:
+    """Return freed memory to the OS before taking a baseline, for both sides alike.
+
+    Without this the baseline RSS still holds pages freed by earlier steps (data generation,
+    the other side's run): glibc keeps freed heap memory until trimmed and Polars' jemalloc
+    purges freed pages a second or so later. A run could then reuse those pages without
+    growing RSS, or see them purged mid-run, and its measured peak would come out too low.
+    So: collect garbage, trim glibc's heap, and wait for RSS to stay put for 3 s (≤ 20 s).
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    previous, quiet_since, began = current_memory_mb(), time.monotonic(), time.monotonic()
+    while time.monotonic() - quiet_since < 3 and time.monotonic() - began < 20:
+        time.sleep(0.25)
+        now = current_memory_mb()
+        if now < previous - 1:  # still falling: wait for 3 s without a drop
+            quiet_since = time.monotonic()
+        previous = min(previous, now)
 
 
 def reset_peak_memory() -> None:
@@ -93,6 +118,7 @@ def main() -> None:
         f"{touches.height:,} events, {subscribers:,} subscribers; event columns {columns_mb:.0f} MB"
     )
 
+    settle_memory()
     base = current_memory_mb()
     reset_peak_memory()
     began = time.perf_counter()
@@ -109,6 +135,7 @@ def main() -> None:
     reference_input = pd.DataFrame(
         {"subscriber": epoch_seconds["subscriber"].to_numpy(), "at": epoch_seconds["at"].to_numpy()}
     )
+    settle_memory()
     base = current_memory_mb()
     reset_peak_memory()
     began = time.perf_counter()

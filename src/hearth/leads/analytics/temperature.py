@@ -15,29 +15,34 @@ W and C come from the project's own rhythm (`learn_thresholds`) or from a topic 
 (`TOPIC_DEFAULTS`). Only the *open* gap (the current silence) decides the state: "visits less
 and less" shows as a gap that has outgrown W, which is what cooling means here.
 
-Everything runs over columns (Polars): touches are reduced to the last touch per subscriber
-and day, and state *changes* are derived per gap between consecutive touch days, so the work
-is proportional to the number of touch days, never to subscribers × days.
+Everything runs over columns: touches are reduced to the last touch per subscriber and day,
+and state *changes* are derived per gap between consecutive touch days, so the work is
+proportional to the number of touch days, never to subscribers × days. Transitions are
+computed with NumPy over chunks of subscribers (`_state_changes`), and daily counts and flows
+are `bincount`s over the change rows, so the peak memory stays within about twice the input
+event columns even at 10 M events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import polars as pl
 
-from hearth.leads.analytics._time import (
-    check_time_column,
-    day_to_date,
-    epoch_days_expr,
-    instant_to_days,
+from hearth.leads.analytics._state_changes import (
+    StateChanges,
+    state_changes,
+    subscriber_keys,
 )
+from hearth.leads.analytics._time import check_time_column, epoch_days_expr, instant_to_days
 
 STATES = ("warm", "cooling", "cold")
 StateEnum = pl.Enum(["new", *STATES])
+_STATE_LOOKUP = pl.Series(["new", *STATES], dtype=StateEnum)  # physical code → state
 SESSION_GAP = dt.timedelta(minutes=30)
 
 
@@ -181,58 +186,69 @@ def transitions(
     subscriber: str = "subscriber",
     at: str = "at",
     time_zone: str = "UTC",
+    chunk_events: int | None = None,
 ) -> pl.DataFrame:
     """Every change of a subscriber's end-of-day state up to local day `until`.
 
-    Columns: subscriber, day (local date), from_state, to_state. A subscriber's first row has
-    from_state "new" (entered as warm, or colder if W < 1 day). Within one gap, starting from
-    a touch at t (the day's last touch, on day d) and ending on the next touch day, the state
-    at the end of day k is that of silence k + 1 − t; it crosses W on day ⌊t + W⌋ and C on day
-    ⌊t + C⌋, and those crossings are recorded if they fall strictly between the two touch days.
+    Columns: subscriber, day (local date), from_state, to_state, sorted by subscriber and day
+    (a subscriber changes state at most once a day). A subscriber's first row has from_state
+    "new" (entered as warm, or colder if W < 1 day). Within one gap, starting from a touch at
+    t (the day's last touch, on day d) and ending on the next touch day, the state at the end
+    of day k is that of silence k + 1 − t; it crosses W on day ⌊t + W⌋ and C on day ⌊t + C⌋,
+    and those crossings are recorded if they fall strictly between the two touch days.
+
+    Subscribers are processed in chunks of about `chunk_events` events (None: automatic),
+    which bounds the working memory; the result does not depend on it. Touches with a null
+    time are ignored; a null subscriber is an error.
     """
-    last_day = instant_to_days(until)
-    w, c = rule.warm_days, rule.cold_days
-    days = (
-        _touch_days(touches, subscriber, at, time_zone)
-        .with_columns(day=pl.col("t").floor())
-        .filter(pl.col("day") <= last_day)
-        .group_by("subscriber", "day")
-        .agg(pl.col("t").max())
-        .sort("subscriber", "day")
-        .with_columns(
-            previous_t=pl.col("t").shift(1).over("subscriber"),
-            next_day=pl.col("day").shift(-1).over("subscriber").fill_null(float("inf")),
-        )
+    frame = check_time_column(touches, at)
+    if subscriber not in frame.columns:
+        raise ValueError(f"missing subscriber column {subscriber!r}")
+    keys, distinct = subscriber_keys(frame[subscriber])
+    batches = state_changes(
+        keys,
+        frame[at],
+        warm_days=rule.warm_days,
+        cold_days=rule.cold_days,
+        last_day=instant_to_days(until),
+        time_zone=time_zone,
+        chunk_events=chunk_events,
     )
-    state = rule.state_expr
-    entries = days.select(
-        "subscriber",
-        "day",
-        from_state=pl.when(pl.col("previous_t").is_null())
-        .then(pl.lit("new", dtype=StateEnum))
-        .otherwise(state(pl.col("day") - pl.col("previous_t"))),
-        to_state=state(pl.col("day") + 1 - pl.col("t")),
+    # One small frame per chunk, built without copying and concatenated without rechunking,
+    # so the changes are never held twice.
+    return pl.concat([_changes_frame(batch, distinct) for batch in batches], rechunk=False)
+
+
+def _changes_frame(batch: StateChanges, distinct: pl.Series | None) -> pl.DataFrame:
+    ids = pl.Series(batch.keys) if distinct is None else distinct.gather(batch.keys - 1)
+    return pl.DataFrame(
+        {
+            "subscriber": ids,
+            "day": pl.Series(batch.days).cast(pl.Date),
+            "from_state": _STATE_LOOKUP.gather(batch.from_codes),
+            "to_state": _STATE_LOOKUP.gather(batch.to_codes),
+        }
     )
 
-    def crossing(threshold: float, skip_if_same_as: float | None) -> pl.LazyFrame:
-        k = (pl.col("t") + threshold).floor()
-        keep = (k > pl.col("day")) & (k < pl.col("next_day")) & (k <= last_day)
-        if skip_if_same_as is not None:  # both thresholds crossed on one day: one change
-            keep &= k != (pl.col("t") + skip_if_same_as).floor()
-        return days.filter(keep).select(
-            "subscriber",
-            day=k,
-            from_state=state(k - pl.col("t")),
-            to_state=state(k + 1 - pl.col("t")),
-        )
 
-    return (
-        pl.concat([entries, crossing(w, None), crossing(c, w)])
-        .filter(pl.col("from_state") != pl.col("to_state"))
-        .with_columns(day=day_to_date(pl.col("day")))
-        .sort("subscriber", "day", "from_state")
-        .collect()
-    )
+def _day_numbers(value: dt.date) -> int:
+    return int(instant_to_days(value))
+
+
+_ROWS_PER_BLOCK = 1 << 16
+
+
+def _change_blocks(changes: pl.DataFrame) -> Iterator[tuple[np.ndarray, ...]]:
+    """(day number, from code, to code) arrays per block of change rows.
+
+    Tallies go block by block so their temporaries stay small next to the changes frame.
+    """
+    for block in changes.iter_slices(_ROWS_PER_BLOCK):
+        yield (
+            block["day"].to_physical().to_numpy(),
+            block["from_state"].cast(StateEnum).to_physical().to_numpy(),
+            block["to_state"].cast(StateEnum).to_physical().to_numpy(),
+        )
 
 
 def daily_counts(changes: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
@@ -240,32 +256,30 @@ def daily_counts(changes: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Data
 
     `changes` is the output of `transitions` (with the whole history, so that the state on
     `start` is right). Columns: day, warm, cooling, cold, total, warm_share, … .
+    Each change adds one to its to_state and removes one from its from_state on its day;
+    running sums of those per-day deltas (one `bincount` per side) are the counts.
     """
-    deltas = pl.concat(
-        [
-            changes.select("day", state=pl.col("to_state").cast(pl.String), delta=pl.lit(1)),
-            changes.filter(pl.col("from_state") != "new").select(
-                "day", state=pl.col("from_state").cast(pl.String), delta=pl.lit(-1)
-            ),
-        ]
+    shown_from, last = _day_numbers(start), _day_numbers(end)
+    earliest = changes.select(pl.col("day").min().cast(pl.Int32)).item()  # None if empty
+    first = shown_from if earliest is None else min(shown_from, earliest)
+    size = max(last - first + 1, 0) * 4
+    net = np.zeros(size, dtype=np.int64)
+    for day, from_codes, to_codes in _change_blocks(changes):
+        in_range = day <= last
+        offset = (day[in_range] - first).astype(np.int64) * 4
+        net += np.bincount(offset + to_codes[in_range], minlength=size)
+        net -= np.bincount(offset + from_codes[in_range], minlength=size)
+    totals = np.cumsum(net.reshape(-1, 4), axis=0)[:, 1:].astype(np.int32)
+    shown = slice(shown_from - first, None)
+    counts = pl.DataFrame(
+        {
+            "day": pl.Series(np.arange(first, last + 1, dtype=np.int32)[shown]).cast(pl.Date),
+            **{name: totals[shown, i] for i, name in enumerate(STATES)},
+        }
     )
-    first = min(start, changes["day"].min()) if changes.height else start
-    calendar = pl.DataFrame({"day": pl.date_range(first, end, "1d", eager=True)})
-    counts = calendar
-    for name in STATES:
-        per_day = deltas.filter(pl.col("state") == name).group_by("day").agg(pl.sum("delta"))
-        counts = counts.join(per_day.rename({"delta": name}), on="day", how="left")
-    counts = counts.sort("day").with_columns(pl.col(STATES).fill_null(0).cum_sum())
     total = pl.sum_horizontal(STATES)
-    return (
-        counts.with_columns(total=total)
-        .with_columns(
-            [
-                (pl.col(name) / pl.col("total")).fill_nan(None).alias(f"{name}_share")
-                for name in STATES
-            ]
-        )
-        .filter(pl.col("day") >= start)
+    return counts.with_columns(total=total).with_columns(
+        [(pl.col(name) / pl.col("total")).fill_nan(None).alias(f"{name}_share") for name in STATES]
     )
 
 
@@ -276,10 +290,32 @@ def flows(
     every: Literal["1d", "1w", "1mo"] = "1d",
 ) -> pl.DataFrame:
     """Counts of transitions per period (weeks start on Monday): period, from_state, to_state, count."""
-    return (
-        changes.filter(pl.col("day").is_between(start, end))
-        .with_columns(period=pl.col("day").dt.truncate(every))
-        .group_by("period", "from_state", "to_state")
-        .agg(count=pl.len())
-        .sort("period", "from_state", "to_state")
+    first, last = _day_numbers(start), _day_numbers(end)
+    calendar = pl.date_range(start, end, "1d", eager=True) if first <= last else None
+    if calendar is None or not changes.height:
+        return pl.DataFrame(
+            schema={
+                "period": pl.Date,
+                "from_state": StateEnum,
+                "to_state": StateEnum,
+                "count": pl.UInt32,
+            }
+        )
+    period_of_day = calendar.dt.truncate(every).to_physical().to_numpy()
+    periods, period_index = np.unique(period_of_day, return_inverse=True)
+    tally = np.zeros(periods.size * 16, dtype=np.int64)
+    for day, from_codes, to_codes in _change_blocks(changes):
+        in_range = (day >= first) & (day <= last)
+        key = period_index[day[in_range] - first] * 16
+        key += from_codes[in_range].astype(np.int64) * 4
+        key += to_codes[in_range]
+        tally += np.bincount(key, minlength=tally.size)
+    present = np.flatnonzero(tally)
+    return pl.DataFrame(
+        {
+            "period": pl.Series(periods[present // 16].astype(np.int32)).cast(pl.Date),
+            "from_state": _STATE_LOOKUP.gather((present % 16) // 4),
+            "to_state": _STATE_LOOKUP.gather(present % 4),
+            "count": pl.Series(tally[present], dtype=pl.UInt32),
+        }
     )
