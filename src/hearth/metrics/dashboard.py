@@ -14,10 +14,18 @@ import polars as pl
 
 from hearth.content.models import Variant
 from hearth.metrics import kpi
-from hearth.metrics.frames import conversions_frame, posts_frame, snapshots_frame, spend_frame
-from hearth.metrics.kpi.frames import engagement_expr
+from hearth.metrics.frames import (
+    conversions_frame,
+    follower_snapshots_frame,
+    posts_frame,
+    snapshots_frame,
+    spend_frame,
+)
+from hearth.metrics.kpi.commerce_periods import commerce_by_period
+from hearth.metrics.kpi.frames import engagement_expr, resolve_period, within
 from hearth.metrics.kpi.summary import ratio_of_sums_summary
 from hearth.metrics.services import Period, clean, rows_of
+from hearth.metrics.visits import daily_visit_counts, visit_count
 
 RATES = ("er_followers", "er_reach", "er_views", "reach_rate")
 AGGREGATION = "ratio_of_sums"
@@ -102,31 +110,12 @@ def _daily_sum(posts: pl.DataFrame, column: str, period: Period, tz: str) -> lis
 
 def visits_by_day(project, period: Period) -> tuple[int, list, dict]:
     """Non-bot clicks on the project's tracked links: total, per local day, per network
-    (the rule of ``kpi.site_visits``: known bots excluded)."""
-    from hearth.links.models import Click
-    from hearth.metrics.frames import as_text, parse_utc
-    from hearth.metrics.kpi.frames import resolve_period
-
-    window = resolve_period(period.bounds, project.time_zone)
-    rows = (
-        Click.objects.filter(
-            link__project=project,
-            is_bot=False,
-            clicked_at__gte=window.start,
-            clicked_at__lt=window.end,
-        )
-        .annotate(at=as_text("clicked_at"))
-        .values_list("at", "network")
-    )
-    clicks = pl.DataFrame(list(rows), schema={"at": pl.String, "network": pl.String}, orient="row")
-    clicks = clicks.with_columns(parse_utc("at")).with_columns(
-        pl.col("at").dt.convert_time_zone(project.time_zone).dt.date().alias("day")
-    )
-    daily = clicks.group_by("day").agg(pl.len().alias("n"))
-    per_day = dict(daily.iter_rows())
-    per_network = dict(clicks.group_by("network").agg(pl.len()).iter_rows())
+    (the rule of ``kpi.site_visits``: known bots excluded), grouped by the database."""
+    counts = daily_visit_counts(project, period.bounds)
+    per_day = dict(counts.group_by("day").agg(pl.col("n").sum()).iter_rows())
+    per_network = dict(counts.group_by("network").agg(pl.col("n").sum()).iter_rows())
     series = [per_day.get(d, 0) for d in days_of(period)]
-    return clicks.height, series, per_network
+    return int(counts["n"].sum()), series, per_network
 
 
 def overview(project, period: Period, *, workspace=None) -> dict[str, Any]:
@@ -134,7 +123,7 @@ def overview(project, period: Period, *, workspace=None) -> dict[str, Any]:
     previous = period.previous()
     posts = posts_frame(project, period.bounds)
     before = posts_frame(project, previous.bounds)
-    snaps = snapshots_frame(project, (previous.first, period.last), carry_in=True)
+    snaps = follower_snapshots_frame(project, (previous.first, period.last), carry_in=True)
     conversions, spend = conversions_frame(project), spend_frame(project)
 
     cards = [_followers_card(snaps, period, previous)]
@@ -172,7 +161,7 @@ def overview(project, period: Period, *, workspace=None) -> dict[str, Any]:
             }
         )
     visits, visit_series, visits_by_network = visits_by_day(project, period)
-    visits_before = visits_by_day(project, previous)[0]
+    visits_before = visit_count(project, previous.bounds)
     cards.append(
         {
             "key": "site_visits",
@@ -185,8 +174,13 @@ def overview(project, period: Period, *, workspace=None) -> dict[str, Any]:
             "series": visit_series,
         }
     )
-    commerce = _commerce(conversions, spend, period, tz)
-    commerce_before = _commerce(conversions, spend, previous, tz)
+    # The period's and the previous period's sales figures in one engine pass.
+    commerce, commerce_before = (
+        _commerce_row(row)
+        for row in commerce_by_period(
+            conversions, [period.bounds, previous.bounds], spend=spend, tz=tz
+        )
+    )
     for key, label, unit, title in (
         ("leads", "Leads", "count", "leads"),
         ("orders", "Sales", "count", "sales"),
@@ -246,13 +240,10 @@ def _followers_card(snaps, period, previous) -> dict[str, Any]:
     }
 
 
-def _commerce(conversions, spend, period: Period, tz: str) -> dict[str, Any]:
-    result = kpi.commerce_summary(
-        conversions, spend=spend, by=["project_id"], period=period.bounds, tz=tz
-    )
-    if result.is_empty():
+def _commerce_row(found: dict[str, Any] | None) -> dict[str, Any]:
+    if found is None:
         return {"leads": 0, "orders": 0, "revenue": 0.0}
-    row = {k: clean(v) for k, v in result.row(0, named=True).items()}
+    row = {k: clean(v) for k, v in found.items()}
     row["revenue_why"] = row.get("revenue_reason")
     row["customer_acquisition_cost_why"] = row.get("cac_reason")
     row["average_bill_why"] = row.get("average_bill_reason")
@@ -296,8 +287,7 @@ def _by_network(posts, snaps, period, tz, visits, conversions) -> list[dict[str,
         - {None, ""}
     )
     er = {r["network"]: r for r in rows_of(_rate(posts, "er_reach", period, tz, by=("network",)))}
-    leads = kpi.commerce_summary(conversions, by=["network"], period=period.bounds, tz=tz)
-    leads_by = {r["network"]: r["leads"] for r in leads.iter_rows(named=True)}
+    leads_by = _leads_by_network(conversions, period, tz)
     counts = {
         row["network"]: row
         for row in posts.group_by("network")
@@ -345,6 +335,14 @@ def _by_network(posts, snaps, period, tz, visits, conversions) -> list[dict[str,
             }
         )
     return rows
+
+
+def _leads_by_network(conversions: pl.DataFrame, period: Period, tz: str) -> dict:
+    """Leads of the period per network: ``commerce_summary(by=["network"])["leads"]``
+    without its money and new-customer work, which this table does not show."""
+    window = resolve_period(period.bounds, tz)
+    leads = within(conversions, window, "occurred_at").filter(pl.col("kind") == "lead")
+    return dict(leads.group_by("network").agg(pl.len()).iter_rows())
 
 
 def channel_page(channel, period: Period) -> dict[str, Any]:
