@@ -247,6 +247,11 @@ class Variant(models.Model):
                 name="scheduled_variant_has_time",
             ),
         ]
+        indexes = [
+            # The engine's due scan and the dashboards' period reads.
+            models.Index(fields=["status", "scheduled_at"], name="variant_status_due"),
+            models.Index(fields=["channel", "published_at"], name="variant_channel_published"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item.title} → {self.channel.name}"
