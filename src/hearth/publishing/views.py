@@ -34,6 +34,7 @@ def health(request, access):
         "unconfirmed": mine.filter(status=S.UNCONFIRMED)[:50],
         "missed": mine.filter(status=S.MISSED).order_by("-scheduled_at")[:50],
         "failed": mine.filter(status=S.FAILED).order_by("-scheduled_at")[:50],
+        "published": mine.filter(status=S.PUBLISHED).order_by("-published_at")[:20],
         "reconnect": ChannelAccount.objects.filter(
             channel__project__workspace=access.workspace, state=ChannelAccount.State.NEEDS_RECONNECT
         ).select_related("channel"),
