@@ -79,9 +79,13 @@ def test_editor_cannot_connect_channels(client, workspace):
     assert client.get(f"/w/{workspace.slug}/channels/{channel.pk}/connect/").status_code == 403
 
 
-def test_health_page_lists_recently_published_with_a_link(client, owner, workspace, engine, schedule):
+def test_health_page_lists_recently_published_with_a_link(
+    client, owner, workspace, engine, schedule
+):
     variant = schedule("Gone out")
     engine.tick()
     client.login(username=owner.username, password=PASSWORD)
     page = client.get(f"/w/{workspace.slug}/publishing/").content.decode()
-    assert "Published recently" in page and Delivery.objects.get(variant=variant).external_url in page
+    assert (
+        "Published recently" in page and Delivery.objects.get(variant=variant).external_url in page
+    )
