@@ -2,7 +2,8 @@
 
 Developer tool for keeping the French and Russian catalogues in step:
     python scripts/fill_po.py src/hearth/locale/ru/LC_MESSAGES/django.po translations-ru.json
-Only single-line msgids are matched; existing translations are kept.
+Only single-line msgids with an empty msgstr are filled; existing and fuzzy entries are
+kept as they are (review fuzzy ones by hand or with polib).
 """
 
 import json
@@ -24,9 +25,8 @@ def fill(po_path: str, table: dict[str, str]) -> int:
             return f'{match.group(1)}msgid "{match.group(2)}"\nmsgstr "{escaped}"\n'
         return match.group(0)
 
+    # Fuzzy entries are left alone: their guessed text needs a person (or polib) to review it.
     text = re.sub(r'(^|\n)msgid "(.+)"\nmsgstr ""\n(?!")', replace, text)
-    # A fuzzy mark from makemessages would hide a filled entry; translations here are reviewed.
-    text = text.replace("#, fuzzy\n", "")
     Path(po_path).write_text(text, encoding="utf-8")
     return filled
 
