@@ -203,3 +203,19 @@ def test_health_reports_publishing_fields(client, engine, schedule, clock):
         "missed",
         "channels_need_reconnect",
     }
+
+
+def test_channel_pace_keeps_its_cadence_and_restarts_after_idle(engine, schedule, channel, clock):
+    ChannelAccount.objects.filter(channel=channel).update(min_interval_seconds=1.0)
+    first, second, third = (schedule(f"Paced {n}") for n in range(3))
+    start = clock.now
+    assert engine.claim(first.pk)
+    assert not engine.claim(second.pk)  # the slot is taken for a second
+    clock.advance(seconds=1.05)  # claimed a little late
+    assert engine.claim(second.pk)
+    account = ChannelAccount.objects.get(channel=channel)
+    assert account.next_send_at == start + timedelta(seconds=2)  # not 2.05: no drift
+    clock.advance(seconds=10)  # idle: the cadence restarts from now
+    assert engine.claim(third.pk)
+    account.refresh_from_db()
+    assert account.next_send_at == clock.now + timedelta(seconds=1)

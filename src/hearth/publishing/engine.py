@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 import httpx
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from hearth.channels import services as channels
@@ -162,10 +162,20 @@ class Engine:
                 != 1
             ):
                 return False  # another worker took it
+            pace = timedelta(seconds=interval)
             slot = (
                 ChannelAccount.objects.filter(pk=account_id)
                 .filter(Q(next_send_at__isnull=True) | Q(next_send_at__lte=now))
-                .update(next_send_at=now + timedelta(seconds=interval))
+                .update(
+                    # Keep the cadence from the slot, not from this claim's moment, so the
+                    # few milliseconds each claim comes late do not add up over a backlog;
+                    # after an idle spell the next slot simply starts from now.
+                    next_send_at=Case(
+                        When(next_send_at__gt=now - pace, then=F("next_send_at") + pace),
+                        default=Value(now + pace),
+                        output_field=DateTimeField(),
+                    )
+                )
             )
             if not slot:  # the channel's pace is used up: give the variant back untouched
                 transaction.set_rollback(True)
@@ -191,20 +201,23 @@ class Engine:
         request = self._request(variant, delivery, with_media=True)
         text = request.text
         started = self.clock()
-        attempt = Attempt.objects.create(
-            variant=variant,
-            worker=self.worker_id,
-            started_at=started,
-            sent={
-                "text_length": len(text),
-                "images": len(request.images),
-                "idempotency_key": str(delivery.idempotency_key),
-                "network": network,
-            },
-        )
-        Delivery.objects.filter(pk=delivery.pk).update(
-            attempts=F("attempts") + 1, first_sent_at=Coalesce(F("first_sent_at"), Value(started))
-        )
+        # One commit, before the call: the evidence that a request may be on its way.
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                variant=variant,
+                worker=self.worker_id,
+                started_at=started,
+                sent={
+                    "text_length": len(text),
+                    "images": len(request.images),
+                    "idempotency_key": str(delivery.idempotency_key),
+                    "network": network,
+                },
+            )
+            Delivery.objects.filter(pk=delivery.pk).update(
+                attempts=F("attempts") + 1,
+                first_sent_at=Coalesce(F("first_sent_at"), Value(started)),
+            )
         t0 = time.monotonic()
         with self.http_factory() as http:
             connection = channels.connection_for(account, http=http, clock=self.clock)
@@ -229,15 +242,16 @@ class Engine:
                 return self._apply(variant, decision, account, str(exc))
             finally:
                 channels.persist_credentials(account, connection)
-        self._finish_attempt(
-            attempt,
-            t0,
-            Attempt.State.SUCCEEDED,
-            {"id": post.id, "url": post.url, "replayed": post.replayed},
-            "",
-            None,
-        )
-        self._mark_published(variant.pk, post.id, post.url)
+        with transaction.atomic():  # the outcome and the new status commit together
+            self._finish_attempt(
+                attempt,
+                t0,
+                Attempt.State.SUCCEEDED,
+                {"id": post.id, "url": post.url, "replayed": post.replayed},
+                "",
+                None,
+            )
+            self._mark_published(variant.pk, post.id, post.url)
         return S.PUBLISHED
 
     # --- helpers ----------------------------------------------------------------------
