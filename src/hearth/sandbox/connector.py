@@ -12,13 +12,11 @@ provider reuses the Mastodon rules instead of declaring a network of its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
-from hearth.connectors import rules
 from hearth.connectors.base import (
     BaseConnection,
     Capability,
@@ -48,7 +46,6 @@ from hearth.connectors.errors import (
     retry_after_from_headers,
 )
 
-RULES_NETWORK = "mastodon"  # the sandbox counts and limits text like Mastodon
 REFRESH_MARGIN = timedelta(minutes=2)
 RECONCILE_WINDOW = 40
 
@@ -168,10 +165,8 @@ class SandboxConnection(BaseConnection):
     # --- publishing ---------------------------------------------------------------------
 
     def _check(self, text: str, images: tuple[MediaFile, ...] = ()) -> None:
-        try:
-            check_publishable(RULES_NETWORK, text, images)
-        except (Validation, MediaRejected) as exc:
-            raise type(exc)(exc.message, network=self.network, details=exc.details) from exc
+        # connectors/rules.py has a "sandbox" entry that follows Mastodon's limits.
+        check_publishable(self.network, text, images)
 
     def publish(self, request: PublishRequest) -> PublishedPost:
         """POST /api/v1/posts with the Idempotency-Key (remembered 24 h by the sandbox)."""
@@ -274,16 +269,7 @@ class SandboxConnection(BaseConnection):
         )
 
 
-@dataclass(frozen=True)
-class SandboxProvider(Provider):
-    """The sandbox's provider: its limits are the Mastodon rules (no rules entry of its own)."""
-
-    @property
-    def rules(self) -> rules.NetworkRules:
-        return rules.rules_for(RULES_NETWORK)
-
-
-SANDBOX = SandboxProvider(
+SANDBOX = Provider(
     slug="sandbox",
     display_name="Sandbox (demo network)",
     capabilities=frozenset(

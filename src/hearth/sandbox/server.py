@@ -49,7 +49,7 @@ from hearth.sandbox.web import (
 
 Clock = Callable[[], datetime]
 Stall = Callable[[float], Awaitable[None]]
-TEXT_RULES = rules.rules_for("mastodon")  # the sandbox counts like a default Mastodon instance
+TEXT_RULES = rules.rules_for("sandbox")  # Mastodon's limits, under the sandbox's own name
 MAX_MEDIA = 4
 MAX_IMAGE_BYTES = 16_000_000
 COMMENT_PAGE = 20
