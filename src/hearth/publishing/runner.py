@@ -67,7 +67,6 @@ def channel_upkeep(engine: Engine) -> None:
     Every worker may run this: refreshes are serialised by the account row lock, and a
     health check done twice is harmless.
     """
-
     from hearth.channels import services
     from hearth.channels.models import ChannelAccount
 
@@ -78,7 +77,8 @@ def channel_upkeep(engine: Engine) -> None:
     with engine.http_factory() as http:
         for account in accounts:
             try:
-                services.refresh_if_expiring(account, http=http, clock=engine.clock)
+                if services.refresh_if_expiring(account, http=http, clock=engine.clock):
+                    account.refresh_from_db()  # check with the new token, not the spent one
                 if (
                     account.last_checked_at is None
                     or now - account.last_checked_at > HEALTH_CHECK_EVERY
